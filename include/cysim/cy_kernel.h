@@ -1,0 +1,101 @@
+/* cy_kernel.h: the discrete-event kernel.
+ *
+ * The kernel orders events by (time, insertion sequence), so events at the
+ * same time run first-in first-out, and dispatches each to the handler
+ * registered for its kind.  It knows nothing of what the events mean: an
+ * event carries a kind, an object index and one 32-bit argument.
+ *
+ * Lazy cancellation: an object that has at most one pending "next" event (an
+ * agent's next operation, say) owns a token.  cy_kernel_token_at() bumps the
+ * token's generation and pushes one event; the older event stays in the heap
+ * but is dropped unseen when it surfaces.  Rescheduling thus costs one push.
+ *
+ * Storage: the caller owns the cy_kernel (init/fini); the kernel owns its
+ * heap and token table.  No allocation happens per event once the heap has
+ * grown to the working size (the capacity hint avoids even that). */
+#ifndef CYSIM_CY_KERNEL_H
+#define CYSIM_CY_KERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum { CY_KERNEL_MAX_KINDS = 64 };
+
+typedef struct cy_kernel cy_kernel;
+
+/* A handler receives the kernel (to schedule follow-ups), the context given
+ * at registration, and the event's object and argument.  For token events
+ * arg is the kernel's generation stamp and carries no user data. */
+typedef void (*cy_handler_fn)(cy_kernel *k, void *ctx, uint32_t obj,
+                              uint32_t arg);
+
+/* One heap entry: 24 bytes.  `key` packs the insertion sequence (high 56
+ * bits) and kind (low 8 bits); private to the kernel. */
+typedef struct cy_event {
+  double time;
+  uint64_t key;
+  uint32_t obj;
+  uint32_t arg;
+} cy_event;
+
+/* Fields are private: read them through the accessors below. */
+struct cy_kernel {
+  cy_event *heap;
+  size_t size, cap;
+  uint64_t seq;
+  double now;
+  uint64_t processed;
+  uint32_t *gen;
+  uint32_t n_tokens;
+  int stop;
+  int root_pending; /* fused pop-then-push: the root is being dispatched */
+  struct {
+    cy_handler_fn fn;
+    void *ctx;
+  } handlers[CY_KERNEL_MAX_KINDS];
+};
+
+/* Prepares k with room for `capacity` pending events (grown on demand) and
+ * `n_tokens` cancellation tokens.  Returns CY_OK or CY_ENOMEM; on failure k
+ * needs no fini.  */
+int cy_kernel_init(cy_kernel *k, size_t capacity, uint32_t n_tokens);
+void cy_kernel_fini(cy_kernel *k);
+
+/* Empties the queue and rewinds time, sequence and counters to zero; keeps
+ * handlers, capacity and tokens (all pending token events are forgotten). */
+void cy_kernel_reset(cy_kernel *k);
+
+/* Registers fn for events of `kind` (< CY_KERNEL_MAX_KINDS). */
+void cy_kernel_on(cy_kernel *k, unsigned kind, cy_handler_fn fn, void *ctx);
+
+/* Schedules an event at absolute time t (t >= now) or after delay dt >= 0.
+ * Returns CY_OK, or CY_ENOMEM when the heap could not grow. */
+int cy_kernel_at(cy_kernel *k, double t, unsigned kind, uint32_t obj,
+                 uint32_t arg);
+int cy_kernel_after(cy_kernel *k, double dt, unsigned kind, uint32_t obj,
+                    uint32_t arg);
+
+/* (Re)schedules the single pending event of `token` (< n_tokens) at time t;
+ * the previous pending event of the token, if any, is cancelled.  The event
+ * is dispatched with obj = token. */
+int cy_kernel_token_at(cy_kernel *k, double t, unsigned kind, uint32_t token);
+/* Cancels the pending event of `token`, if any. */
+void cy_kernel_token_cancel(cy_kernel *k, uint32_t token);
+
+/* Dispatches events in order while the queue is not empty, the next event's
+ * time is < horizon and no handler called cy_kernel_stop().  Returns the
+ * number of events dispatched by this call (cancelled events not counted).
+ * When the horizon is reached, now becomes horizon. */
+uint64_t cy_kernel_run(cy_kernel *k, double horizon);
+
+/* Asks cy_kernel_run() to return after the current event. */
+void cy_kernel_stop(cy_kernel *k);
+
+static inline double cy_kernel_now(const cy_kernel *k) { return k->now; }
+static inline uint64_t cy_kernel_processed(const cy_kernel *k) {
+  return k->processed;
+}
+/* Pending entries, including cancelled ones not yet surfaced. */
+static inline size_t cy_kernel_pending(const cy_kernel *k) { return k->size; }
+
+#endif

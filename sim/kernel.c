@@ -1,0 +1,2 @@
+/* placeholder: replaced by the kernel work */
+typedef int cy_placeholder_kernel;

@@ -1,0 +1,2 @@
+/* placeholder */
+typedef int cy_placeholder_model;

@@ -85,7 +85,10 @@ void cy_kernel_token_cancel(cy_kernel *k, uint32_t token);
 /* Dispatches events in order while the queue is not empty, the next event's
  * time is < horizon and no handler called cy_kernel_stop().  Returns the
  * number of events dispatched by this call (cancelled events not counted).
- * When the horizon is reached, now becomes horizon. */
+ * When the horizon is reached (queue empty or next event at or after it),
+ * now becomes horizon; an infinite horizon leaves now at the last event, and
+ * a stop leaves it at the stopping event.  A stop requested before the call
+ * is forgotten: each run starts unstopped.  Not re-entrant. */
 uint64_t cy_kernel_run(cy_kernel *k, double horizon);
 
 /* Asks cy_kernel_run() to return after the current event. */
@@ -95,7 +98,10 @@ static inline double cy_kernel_now(const cy_kernel *k) { return k->now; }
 static inline uint64_t cy_kernel_processed(const cy_kernel *k) {
   return k->processed;
 }
-/* Pending entries, including cancelled ones not yet surfaced. */
-static inline size_t cy_kernel_pending(const cy_kernel *k) { return k->size; }
+/* Pending entries, including cancelled ones not yet surfaced (and not the
+ * event being dispatched, which stays at the heap's root meanwhile). */
+static inline size_t cy_kernel_pending(const cy_kernel *k) {
+  return k->size - (size_t)k->root_pending;
+}
 
 #endif

@@ -130,3 +130,60 @@ size_t cy_scenario_bins(const cy_scenario *s) {
     return 0;
   return (size_t)ceil(s->horizon / s->output.bin);
 }
+
+/* Howard Hinnant's days_from_civil / civil_from_days (proleptic Gregorian),
+ * exact for every year libconfig can spell. */
+static long days_from_civil(long y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const long era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = (unsigned)(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + (long)doe - 719468;
+}
+
+int cy_date_parse(const char *text, long *days) {
+  if (!text || strlen(text) != 10 || text[4] != '-' || text[7] != '-')
+    return -1;
+  for (int i = 0; i < 10; i++)
+    if (i != 4 && i != 7 && (text[i] < '0' || text[i] > '9'))
+      return -1;
+  long y = strtol(text, NULL, 10);
+  unsigned m = (unsigned)((text[5] - '0') * 10 + (text[6] - '0'));
+  unsigned d = (unsigned)((text[8] - '0') * 10 + (text[9] - '0'));
+  static const unsigned mdays[12] = {31, 28, 31, 30, 31, 30,
+                                     31, 31, 30, 31, 30, 31};
+  if (m < 1 || m > 12 || d < 1)
+    return -1;
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  unsigned dmax = mdays[m - 1] + (m == 2 && leap ? 1u : 0u);
+  if (d > dmax)
+    return -1;
+  *days = days_from_civil(y, m, d);
+  return 0;
+}
+
+void cy_date_format(long days, char buf[11]) {
+  long z = days + 719468;
+  const long era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = (unsigned)(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  long y = (long)yoe + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  y += m <= 2;
+  unsigned yy = (unsigned)(y < 0 ? 0 : y % 10000);
+  buf[0] = (char)('0' + yy / 1000);
+  buf[1] = (char)('0' + yy / 100 % 10);
+  buf[2] = (char)('0' + yy / 10 % 10);
+  buf[3] = (char)('0' + yy % 10);
+  buf[4] = '-';
+  buf[5] = (char)('0' + m / 10);
+  buf[6] = (char)('0' + m % 10);
+  buf[7] = '-';
+  buf[8] = (char)('0' + d / 10);
+  buf[9] = (char)('0' + d % 10);
+  buf[10] = '\0';
+}

@@ -161,6 +161,10 @@ typedef struct cy_scenario {
     bool timeseries; /* write /timeseries/ops */
     bool event_log;  /* write /events */
   } output;
+  /* `scenario.damage_shape`: shape of the Gamma noise on damage (mean kept
+   * at value * damage); 0 = deterministic damage.  Added by the model work;
+   * zero from cy_scenario_init() means deterministic. */
+  double damage_shape;
 } cy_scenario;
 
 void cy_scenario_init(cy_scenario *s);
@@ -179,6 +183,13 @@ int cy_scenario_optype_index(const cy_scenario *s, const char *name);
 void cy_scenario_defaults(cy_scenario *s);
 void cy_state_spec_defaults(cy_state_spec *st);
 void cy_alliance_spec_defaults(cy_alliance_spec *a);
+
+/* Calendar helpers for scenario.start: cy_date_parse() stores in *days the
+ * day number (days since 1970-01-01) of a strict "YYYY-MM-DD" date (a real
+ * calendar day) and returns 0, or returns -1; cy_date_format() writes the
+ * date `days` after 1970-01-01 into buf (11 bytes). */
+int cy_date_parse(const char *text, long *days);
+void cy_date_format(long days, char buf[11]);
 
 /* Number of time-series bins: ceil(horizon / bin). */
 size_t cy_scenario_bins(const cy_scenario *s);

@@ -1,0 +1,197 @@
+/* test_model_determinism.c: a run depends on (seed, replication) only, a
+ * model resets completely between runs, and the policy registries. */
+#include "cysim/cy_policy.h"
+#include "policy.h"
+#include "test_model_util.h"
+#include "testutil.h"
+
+/* Every feature at once, so that any state leaking from one run into the
+ * next (hostility, exposures, membership, boosts, breach rings, defense
+ * after tech transfer) shows up as a difference. */
+static void build(cy_scenario *s) {
+  tm_scenario(s, 4, 0.2);
+  s->horizon = 1500.0;
+  s->damage_shape = 2.0;
+  s->decisiveness = 1.5;
+  s->output.event_log = true;
+  s->output.timeseries = true;
+  for (int i = 0; i < 4; i++) {
+    cy_state_spec *st = &s->states[i];
+    st->attack.rate = 0.2 + 0.1 * i;
+    st->attack.mix[0] = 0.7;
+    st->attack.mix[1] = 0.2;
+    st->attack.mix[2] = 0.1;
+    st->misattribution = 0.1;
+    strcpy(st->response.policy, i % 2 ? "escalating" : "proportional");
+    st->relaxation = 200.0;
+    st->review.interval = 20.0 + 5.0 * i;
+  }
+  strcpy(s->states[3].attack.policy, "value");
+  cy_alliance_spec *a = tm_alliance(
+      s, CY_CLAUSE_NONAGGRESSION | CY_CLAUSE_INTEL_SHARING, 2, (int[]){1, 2});
+  a->nonaggression.compliance = 0.8;
+  a->nonaggression.displacement = 0.5;
+  a->nonaggression.breach = CY_BREACH_TOLERANCE;
+  a->nonaggression.threshold = 4;
+  a->nonaggression.window = 300.0;
+  a = tm_alliance(s,
+                  CY_CLAUSE_MUTUAL_DEFENCE | CY_CLAUSE_TECH_TRANSFER |
+                      CY_CLAUSE_WORKING_GROUP,
+                  3, (int[]){0, 2, 3});
+  a->from = 100.0;
+  a->until = 1200.0;
+  a->mutual_defence.collective_response = true;
+  a->working_group.collapse_hostility = 0.5;
+  cy_timeline_spec *t = tm_timeline(s, 50.0, CY_TL_SANCTIONS);
+  t->by = 0;
+  t->on = 1;
+  t = tm_timeline(s, 300.0, CY_TL_ISOLATION);
+  t->state = 1;
+  t->level = 0.3;
+  t = tm_timeline(s, 400.0, CY_TL_JOIN);
+  t->alliance = 0;
+  t->state = 3;
+  t = tm_timeline(s, 500.0, CY_TL_INDICTMENT);
+  t->by = 2;
+  t->on = 3;
+  t = tm_timeline(s, 600.0, CY_TL_SET);
+  t->state = 0;
+  t->attribute = CY_ATTR_DEFENSE;
+  t->value = 0.9;
+  t = tm_timeline(s, 700.0, CY_TL_LEAVE);
+  t->alliance = 1;
+  t->state = 3;
+}
+
+static int same(const cy_outcome *a, const cy_outcome *b) {
+  size_t nn = a->n_states * a->n_states;
+#define EQ(f, n) (memcmp(a->f, b->f, (n) * sizeof *a->f) == 0)
+  return EQ(ops, nn) && EQ(successes, nn) && EQ(detected, nn) &&
+         EQ(attributed, nn) && EQ(misattributed, nn) && EQ(retaliations, nn) &&
+         EQ(damage, nn) && EQ(hostility_final, nn) &&
+         EQ(ops_by_type, a->n_optypes) && EQ(alliance_ended, a->n_alliances) &&
+         EQ(alliance_end_day, a->n_alliances) && EQ(breaches, a->n_alliances) &&
+         EQ(ts_ops, a->n_bins * nn) && a->events == b->events &&
+         a->log_len == b->log_len && EQ(log, a->log_len);
+#undef EQ
+}
+
+static void copy(cy_outcome *dst, const cy_outcome *src) {
+  size_t nn = src->n_states * src->n_states;
+#define CP(f, n) memcpy(dst->f, src->f, (n) * sizeof *src->f)
+  CP(ops, nn);
+  CP(successes, nn);
+  CP(detected, nn);
+  CP(attributed, nn);
+  CP(misattributed, nn);
+  CP(retaliations, nn);
+  CP(damage, nn);
+  CP(hostility_final, nn);
+  CP(ops_by_type, src->n_optypes);
+  CP(alliance_ended, src->n_alliances);
+  CP(alliance_end_day, src->n_alliances);
+  CP(breaches, src->n_alliances);
+  CP(ts_ops, src->n_bins * nn);
+#undef CP
+  dst->events = src->events;
+  dst->log_len = 0;
+  for (size_t q = 0; q < src->log_len; q++)
+    cy_outcome_log(dst, &src->log[q]);
+}
+
+static void test_determinism(void) {
+  cy_scenario s;
+  build(&s);
+  tm_run r, fresh;
+  tm_open(&r, &s);
+  tm_open(&fresh, &s);
+  cy_outcome first;
+  CHECK(cy_outcome_init(&first, &s) == 0, "outcome init");
+
+  tm_rep(&r, 99, 3);
+  copy(&first, &r.o);
+  CHECK(first.events > 1000 && first.log_len > 1000,
+        "a busy run (%llu events, %zu log records)",
+        (unsigned long long)first.events, first.log_len);
+  uint32_t retal = 0, ended = 0, mis = 0;
+  for (size_t q = 0; q < 16; q++) {
+    retal += first.retaliations[q];
+    mis += first.misattributed[q];
+  }
+  ended = first.alliance_ended[0] + first.alliance_ended[1];
+  CHECK(retal > 0 && mis > 0 && ended > 0,
+        "the run exercises responses (%u), misattribution (%u) and "
+        "alliance ends (%u)",
+        retal, mis, ended);
+
+  tm_rep(&r, 99, 4);
+  CHECK(!same(&first, &r.o), "replication 4 differs from replication 3");
+  tm_rep(&r, 100, 3);
+  CHECK(!same(&first, &r.o), "seed 100 differs from seed 99");
+  tm_rep(&r, 99, 3);
+  CHECK(same(&first, &r.o), "rerunning (99, 3) on a used model: identical");
+  tm_rep(&fresh, 99, 3);
+  CHECK(same(&first, &fresh.o), "(99, 3) on a fresh model: identical");
+
+  /* The event log does not perturb the stream: counts are the same. */
+  s.output.event_log = false;
+  tm_run nolog;
+  tm_open(&nolog, &s);
+  tm_rep(&nolog, 99, 3);
+  CHECK(memcmp(nolog.o.ops, first.ops, 16 * sizeof *first.ops) == 0 &&
+            memcmp(nolog.o.damage, first.damage, 16 * sizeof(double)) == 0 &&
+            nolog.o.events == first.events && nolog.o.log_len == 0,
+        "logging changes nothing but the log");
+  tm_close(&nolog);
+
+  cy_outcome_fini(&first);
+  tm_close(&r);
+  tm_close(&fresh);
+  cy_scenario_fini(&s);
+}
+
+static void test_registry(void) {
+  const char *attack[] = {"hostility", "uniform", "value", "retaliatory"};
+  const char *response[] = {"none", "proportional", "escalating"};
+  CHECK(cy_policy_count(CY_POLICY_ATTACK) == 4, "4 attack policies");
+  CHECK(cy_policy_count(CY_POLICY_RESPONSE) == 3, "3 response policies");
+  CHECK(cy_policy_count(CY_POLICY_REVIEW) == 1, "1 review policy");
+  for (int i = 0; i < 4; i++) {
+    CHECK(cy_policy_index(CY_POLICY_ATTACK, attack[i]) == i, "attack %s",
+          attack[i]);
+    CHECK(cy_attack_policy_find(attack[i]) != NULL &&
+              strcmp(cy_attack_policy_find(attack[i])->name, attack[i]) == 0,
+          "attack table %s", attack[i]);
+  }
+  for (int i = 0; i < 3; i++)
+    CHECK(cy_policy_index(CY_POLICY_RESPONSE, response[i]) == i &&
+              cy_response_policy_find(response[i]) != NULL,
+          "response %s", response[i]);
+  CHECK(cy_policy_index(CY_POLICY_REVIEW, "periodic") == 0 &&
+            cy_review_policy_find("periodic") != NULL,
+        "review periodic");
+  CHECK(cy_policy_index(CY_POLICY_ATTACK, "hostile") == -1 &&
+            cy_attack_policy_find("hostile") == NULL &&
+            cy_policy_name(CY_POLICY_ATTACK, 4) == NULL,
+        "unknown names and indices");
+  CHECK(strcmp(cy_log_kind_names[CY_LOG_ATTRIBUTE], "attribute") == 0 &&
+            strcmp(cy_log_kind_names[CY_LOG_TIMELINE], "timeline") == 0,
+        "log kind names");
+
+  /* cy_model_alloc rejects an unknown policy name with CY_EINPUT. */
+  cy_scenario s;
+  tm_scenario(&s, 2, 0.1);
+  strcpy(s.states[1].response.policy, "tit-for-tat");
+  cy_model *m = NULL;
+  cy_error err;
+  CHECK(cy_model_alloc(&m, &s, &err) == CY_EINPUT && m == NULL &&
+            strstr(err.msg, "tit-for-tat") != NULL,
+        "unknown policy rejected: %s", err.msg);
+  cy_scenario_fini(&s);
+}
+
+int main(void) {
+  test_determinism();
+  test_registry();
+  return cy_test_finish();
+}

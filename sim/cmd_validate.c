@@ -1,8 +1,274 @@
-/* placeholder */
+/* cmd_validate.c: `cysim validate FILE [--set PATH=VALUE]...`
+ *
+ * Loads the study exactly as `cysim run` would (every sweep point is
+ * validated) and prints the resolved base scenario, so a user sees every
+ * default that applied; or prints the error and exits 2. */
 #include "cmd.h"
+#include "cysim/cy_policy.h"
+#include "cysim/cy_study.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "usage: cysim validate [--set PATH=VALUE]... FILE\n"
+          "\n"
+          "Checks a scenario file and prints it resolved: states with their\n"
+          "parameters and policies, the baseline hostility matrix, alliances\n"
+          "and their clauses, the timeline, the sweep axes and the number of\n"
+          "points and runs.  Errors name file:line and the setting; exit 2.\n"
+          "\n"
+          "  -s, --set PATH=VALUE  override a setting before validation\n"
+          "                        (e.g. --set states.[1].offense=0.7)\n"
+          "  -h, --help            this text\n");
+}
+
+/* %g that reads back exactly (values are the user's, print them as such) */
+static const char *num(double v, char *buf) {
+  if (isinf(v))
+    return strcpy(buf, v > 0 ? "inf" : "-inf");
+  for (int prec = 6; prec <= 17; prec++) {
+    snprintf(buf, 32, "%.*g", prec, v);
+    if (strtod(buf, NULL) == v)
+      break;
+  }
+  return buf;
+}
+
+static void day(const cy_scenario *s, double d, char *buf) {
+  char b[32];
+  if (s->start[0] && isfinite(d)) {
+    long start;
+    char date[11];
+    if (cy_date_parse(s->start, &start) == 0) {
+      cy_date_format(start + (long)floor(d), date);
+      snprintf(buf, 64, "day %s (%s)", num(d, b), date);
+      return;
+    }
+  }
+  snprintf(buf, 64, "day %s", num(d, b));
+}
+
+static void print_scenario(const cy_study *st) {
+  const cy_scenario *s = cy_study_base(st);
+  char a[32], b[32], c[32], d[32];
+  printf("scenario %s (%s)\n", s->name, cy_study_path(st));
+  printf("  start %s, horizon %s days, replications %" PRIu32 ", seed %" PRId64
+         ", decisiveness %s\n",
+         s->start[0] ? s->start : "(none)", num(s->horizon, a), s->replications,
+         s->seed, num(s->decisiveness, b));
+  printf("  output: bin %s days (%zu bins), timeseries %s, event_log %s\n",
+         num(s->output.bin, a), cy_scenario_bins(s),
+         s->output.timeseries ? "true" : "false",
+         s->output.event_log ? "true" : "false");
+  printf("optypes (%zu, in escalation order):\n", s->n_optypes);
+  for (size_t k = 0; k < s->n_optypes; k++)
+    printf("  [%zu] %-14s damage %s, difficulty %s, severity %s\n", k,
+           s->optypes[k].name, num(s->optypes[k].damage, a),
+           num(s->optypes[k].difficulty, b), num(s->optypes[k].severity, c));
+  printf("states (%zu):\n", s->n_states);
+  for (size_t i = 0; i < s->n_states; i++) {
+    const cy_state_spec *p = &s->states[i];
+    printf("  [%zu] %s\n", i, p->id);
+    printf("      offense %s, defense %s, detection %s, attribution %s,\n",
+           num(p->offense, a), num(p->defense, b), num(p->detection, c),
+           num(p->attribution, d));
+    printf("      misattribution %s, exposure %s, value %s,\n",
+           num(p->misattribution, a), num(p->exposure, b), num(p->value, c));
+    printf("      dwell %s, attribution_delay %s, relaxation %s\n",
+           num(p->dwell, a), num(p->attribution_delay, b),
+           num(p->relaxation, c));
+    printf("      attack: policy %s, rate %s, mix", p->attack.policy,
+           num(p->attack.rate, a));
+    for (size_t k = 0; k < s->n_optypes; k++)
+      if (p->attack.mix[k] > 0)
+        printf(" %s %s", s->optypes[k].name, num(p->attack.mix[k], a));
+    printf("\n      response: policy %s, escalation %s, delay %s, escalate "
+           "%s\n",
+           p->response.policy, num(p->response.escalation, a),
+           num(p->response.delay, b), num(p->response.escalate, c));
+    printf("      review: policy %s, interval %s\n", p->review.policy,
+           num(p->review.interval, a));
+  }
+  size_t n = s->n_states;
+  printf("baseline hostility (row toward column; unlisted pairs %s):\n",
+         num(s->default_hostility, a));
+  if (n <= 16) {
+    printf("  %-10s", "");
+    for (size_t j = 0; j < n; j++)
+      printf(" %8.8s", s->states[j].id);
+    printf("\n");
+    for (size_t i = 0; i < n; i++) {
+      printf("  %-10.10s", s->states[i].id);
+      for (size_t j = 0; j < n; j++)
+        printf(" %8s", num(s->baseline[i * n + j], a));
+      printf("\n");
+    }
+  } else {
+    size_t shown = 0;
+    for (size_t i = 0; i < n; i++)
+      for (size_t j = 0; j < n; j++)
+        if (i != j && s->baseline[i * n + j] != s->default_hostility) {
+          printf("  %s -> %s: %s\n", s->states[i].id, s->states[j].id,
+                 num(s->baseline[i * n + j], a));
+          shown++;
+        }
+    if (!shown)
+      printf("  (every pair at the default)\n");
+  }
+  printf("alliances (%zu):\n", s->n_alliances);
+  for (size_t k = 0; k < s->n_alliances; k++) {
+    const cy_alliance_spec *al = &s->alliances[k];
+    char f[64], u[64];
+    day(s, al->from, f);
+    if (isinf(al->until))
+      strcpy(u, "the end");
+    else
+      day(s, al->until, u);
+    printf("  [%zu] %s: members", k, al->id);
+    for (size_t m = 0; m < al->n_members; m++)
+      printf("%s %s", m ? "," : "", s->states[al->members[m]].id);
+    printf("; active from %s until %s\n", f, u);
+    if (al->clauses & CY_CLAUSE_NONAGGRESSION) {
+      static const char *const rules[] = {"grim", "tolerance", "never"};
+      printf("      nonaggression: compliance %s, displacement %s, breach "
+             "%s, threshold %" PRIu32 ", window %s\n",
+             num(al->nonaggression.compliance, a),
+             num(al->nonaggression.displacement, b),
+             rules[al->nonaggression.breach], al->nonaggression.threshold,
+             num(al->nonaggression.window, c));
+    }
+    if (al->clauses & CY_CLAUSE_INTEL_SHARING)
+      printf("      intel_sharing: share %s, boost %s, ttl %s\n",
+             num(al->intel_sharing.share, a), num(al->intel_sharing.boost, b),
+             num(al->intel_sharing.ttl, c));
+    if (al->clauses & CY_CLAUSE_MUTUAL_DEFENCE)
+      printf("      mutual_defence: solidarity %s, collective_response %s\n",
+             num(al->mutual_defence.solidarity, a),
+             al->mutual_defence.collective_response ? "true" : "false");
+    if (al->clauses & CY_CLAUSE_TECH_TRANSFER)
+      printf("      tech_transfer: rate %s\n", num(al->tech_transfer.rate, a));
+    if (al->clauses & CY_CLAUSE_WORKING_GROUP)
+      printf("      working_group: dampening %s, collapse_hostility %s\n",
+             num(al->working_group.dampening, a),
+             num(al->working_group.collapse_hostility, b));
+    if (!al->clauses)
+      printf("      (no clauses)\n");
+  }
+  printf("timeline (%zu):\n", s->n_timeline);
+  static const char *const kinds[] = {"sanctions", "indictment", "isolation",
+                                      "join",      "leave",      "end_alliance",
+                                      "set"};
+  for (size_t k = 0; k < s->n_timeline; k++) {
+    const cy_timeline_spec *t = &s->timeline[k];
+    char when[64];
+    day(s, t->at, when);
+    printf("  %s: %s", when, kinds[t->kind]);
+    switch (t->kind) {
+    case CY_TL_SANCTIONS:
+    case CY_TL_INDICTMENT:
+      printf(" by %s on %s, hostility step %s", s->states[t->by].id,
+             s->states[t->on].id, num(t->hostility, a));
+      break;
+    case CY_TL_ISOLATION:
+      printf(" %s, level %s", s->states[t->state].id, num(t->level, a));
+      break;
+    case CY_TL_JOIN:
+    case CY_TL_LEAVE:
+      printf(" %s %s", s->states[t->state].id, s->alliances[t->alliance].id);
+      break;
+    case CY_TL_END_ALLIANCE:
+      printf(" %s", s->alliances[t->alliance].id);
+      break;
+    case CY_TL_SET:
+      printf(" %s %s = %s", s->states[t->state].id,
+             cy_state_attr_names[t->attribute], num(t->value, a));
+      break;
+    }
+    printf("%s\n",
+           t->at >= s->horizon ? " (after the horizon: never fires)" : "");
+  }
+  size_t na = cy_study_n_axes(st), np = cy_study_n_points(st);
+  printf("sweep (%zu %s):\n", na, na == 1 ? "axis" : "axes");
+  for (size_t i = 0; i < na; i++) {
+    const cy_axis *ax = cy_study_axis(st, i);
+    printf("  [%zu] %s = %s", i, ax->name, ax->path);
+    if (ax->zip[0])
+      printf(" (zip %s)", ax->zip);
+    printf(":");
+    for (size_t v = 0; v < ax->n_values; v++) {
+      switch (ax->type) {
+      case CY_VALUE_INT:
+        printf(" %" PRId64, ax->ints[v]);
+        break;
+      case CY_VALUE_BOOL:
+        printf(" %s", ax->ints[v] ? "true" : "false");
+        break;
+      case CY_VALUE_DOUBLE:
+        printf(" %s", num(ax->doubles[v], a));
+        break;
+      case CY_VALUE_STRING:
+        printf(" \"%s\"", ax->strings[v]);
+        break;
+      }
+      if (v + 1 < ax->n_values)
+        printf(",");
+    }
+    printf("\n");
+  }
+  printf("points %zu, replications %" PRIu32 ", runs %llu\n", np,
+         s->replications, (unsigned long long)np * s->replications);
+}
+
 int cy_cmd_validate(int argc, char **argv) {
-  (void)argc;
-  fprintf(stderr, "%s: not built yet\n", argv[0]);
-  return 1;
+  static const struct option opts[] = {{"set", required_argument, NULL, 's'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+  const char **sets = calloc((size_t)argc, sizeof *sets);
+  size_t n_sets = 0;
+  if (!sets) {
+    fprintf(stderr, "cysim validate: out of memory\n");
+    return CY_EXIT_FAILURE;
+  }
+  int c;
+  while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
+    switch (c) {
+    case 's':
+      sets[n_sets++] = optarg;
+      break;
+    case 'h':
+      usage(stdout);
+      free(sets);
+      return CY_EXIT_OK;
+    default:
+      usage(stderr);
+      free(sets);
+      return CY_EXIT_USAGE;
+    }
+  }
+  if (optind != argc - 1) {
+    fprintf(stderr, "cysim validate: expected one scenario FILE\n");
+    usage(stderr);
+    free(sets);
+    return CY_EXIT_USAGE;
+  }
+  cy_error err;
+  cy_error_clear(&err);
+  cy_study *st;
+  int rc = cy_study_load(&st, argv[optind], sets, n_sets, &err);
+  free(sets);
+  if (rc) {
+    fprintf(stderr, "%s\n", err.msg);
+    return cy_exit_status(rc);
+  }
+  for (size_t i = 0; i < cy_study_n_warnings(st); i++)
+    fprintf(stderr, "warning: %s\n", cy_study_warning(st, i));
+  print_scenario(st);
+  cy_study_free(st);
+  return CY_EXIT_OK;
 }

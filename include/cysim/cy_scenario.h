@@ -37,8 +37,8 @@ typedef struct cy_state_spec {
   double attribution_delay; /* mean days from detection to public blame */
   double relaxation;        /* tau, days */
   struct {
-    char policy[CY_ID_MAX]; /* name in the attack policy registry */
-    double rate;            /* lambda: operations per day at full weight */
+    char policy[CY_ID_MAX];     /* name in the attack policy registry */
+    double rate;                /* lambda: operations per day at full weight */
     double mix[CY_MAX_OPTYPES]; /* per optype index; sums to 1 */
   } attack;
   struct {
@@ -68,9 +68,9 @@ typedef enum cy_breach_rule {
 typedef struct cy_alliance_spec {
   char id[CY_ID_MAX];
   size_t n_members;
-  int *members;  /* initial members: state indices, ascending, unique */
-  double from;   /* activity window [from, until) in days */
-  double until;  /* INFINITY when not given */
+  int *members;     /* initial members: state indices, ascending, unique */
+  double from;      /* activity window [from, until) in days */
+  double until;     /* INFINITY when not given */
   unsigned clauses; /* CY_CLAUSE_* bits */
   struct {
     double compliance, displacement;
@@ -136,8 +136,8 @@ typedef struct cy_timeline_spec {
 
 typedef struct cy_scenario {
   char name[CY_ID_MAX];
-  char start[16];  /* ISO date "YYYY-MM-DD", or "" when not given */
-  double horizon;  /* days, > 0 */
+  char start[16]; /* ISO date "YYYY-MM-DD", or "" when not given */
+  double horizon; /* days, > 0 */
   uint32_t replications;
   int64_t seed;
   double decisiveness; /* m */

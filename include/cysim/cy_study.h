@@ -65,4 +65,10 @@ size_t cy_study_value_index(const cy_study *st, size_t point, size_t axis);
 int cy_study_point(const cy_study *st, size_t point, cy_scenario *out,
                    cy_error *err);
 
+/* Warnings found while loading, each "file:line: path: message" (e.g. a
+ * timeline entry at or after the horizon, which never fires).  Loading
+ * still succeeds; callers print them on stderr. */
+size_t cy_study_n_warnings(const cy_study *st);
+const char *cy_study_warning(const cy_study *st, size_t i);
+
 #endif

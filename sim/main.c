@@ -27,13 +27,12 @@ static void usage(FILE *out) {
                "commands:\n");
   for (int i = 0; i < N_COMMANDS; i++)
     fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-  fprintf(out,
-          "\n"
-          "`cysim COMMAND --help` describes each command.\n"
-          "\n"
-          "exit status: 0 success, 1 runtime failure, 2 usage or input "
-          "error,\n"
-          "             130 interrupted (the output can be --resume'd)\n");
+  fprintf(out, "\n"
+               "`cysim COMMAND --help` describes each command.\n"
+               "\n"
+               "exit status: 0 success, 1 runtime failure, 2 usage or input "
+               "error,\n"
+               "             130 interrupted (the output can be --resume'd)\n");
 }
 
 int main(int argc, char **argv) {

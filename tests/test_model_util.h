@@ -7,7 +7,6 @@
 #include "cysim/cy_outcome.h"
 #include "cysim/cy_scenario.h"
 
-
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

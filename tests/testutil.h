@@ -14,13 +14,14 @@ extern int cy_test_passed, cy_test_failed;
 void cy_test_check(int ok, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-#define CHECK(cond, ...) cy_test_check(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
+#define CHECK(cond, ...)                                                       \
+  cy_test_check(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 #define CHECK_NEAR(x, expected, tol, what)                                     \
   do {                                                                         \
     double cy__x = (x), cy__e = (expected), cy__t = (tol);                     \
     cy_test_check(cy__x - cy__e <= cy__t && cy__e - cy__x <= cy__t, __FILE__,  \
-                  __LINE__, "%s: %.10g, expected %.10g +- %.3g", (what), cy__x, \
-                  cy__e, cy__t);                                               \
+                  __LINE__, "%s: %.10g, expected %.10g +- %.3g", (what),       \
+                  cy__x, cy__e, cy__t);                                        \
   } while (0)
 
 int cy_test_finish(void);

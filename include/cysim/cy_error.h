@@ -11,13 +11,14 @@
 
 enum {
   CY_OK = 0,
-  CY_ENOMEM = -1,    /* out of memory */
-  CY_EINPUT = -2,    /* bad scenario, bad option, bad value: exit 2 */
-  CY_EIO = -3,       /* file system */
-  CY_EHDF5 = -4,     /* HDF5 library reported a failure */
-  CY_EINTR = -5,     /* interrupted by SIGINT/SIGTERM */
-  CY_EEXIST = -6,    /* output exists and --force was not given */
-  CY_EINTERNAL = -7, /* a library (GSL, ...) failed in a way we did not expect */
+  CY_ENOMEM = -1, /* out of memory */
+  CY_EINPUT = -2, /* bad scenario, bad option, bad value: exit 2 */
+  CY_EIO = -3,    /* file system */
+  CY_EHDF5 = -4,  /* HDF5 library reported a failure */
+  CY_EINTR = -5,  /* interrupted by SIGINT/SIGTERM */
+  CY_EEXIST = -6, /* output exists and --force was not given */
+  CY_EINTERNAL =
+      -7, /* a library (GSL, ...) failed in a way we did not expect */
 };
 
 /* Process exit codes, documented in `cysim --help`. */

@@ -17,15 +17,15 @@
 
 /* Kinds of event-log records (the `kind` column of /events). */
 typedef enum cy_log_kind {
-  CY_LOG_LAUNCH,        /* attacker launches an operation at target */
-  CY_LOG_SUCCESS,       /* it succeeds (damage in `value`) */
-  CY_LOG_BLOCKED,       /* it fails */
-  CY_LOG_DETECT,        /* target detects it */
-  CY_LOG_ATTRIBUTE,     /* target blames `blamed` (== attacker if correct) */
-  CY_LOG_RESPONSE,      /* attacker launches a response operation at target */
-  CY_LOG_BREACH,        /* nonaggression breach counted in alliance `other` */
-  CY_LOG_ALLIANCE_END,  /* alliance `other` ends */
-  CY_LOG_TIMELINE,      /* timeline entry `other` fires */
+  CY_LOG_LAUNCH,       /* attacker launches an operation at target */
+  CY_LOG_SUCCESS,      /* it succeeds (damage in `value`) */
+  CY_LOG_BLOCKED,      /* it fails */
+  CY_LOG_DETECT,       /* target detects it */
+  CY_LOG_ATTRIBUTE,    /* target blames `blamed` (== attacker if correct) */
+  CY_LOG_RESPONSE,     /* attacker launches a response operation at target */
+  CY_LOG_BREACH,       /* nonaggression breach counted in alliance `other` */
+  CY_LOG_ALLIANCE_END, /* alliance `other` ends */
+  CY_LOG_TIMELINE,     /* timeline entry `other` fires */
   CY_LOG_KIND_COUNT
 } cy_log_kind;
 
@@ -33,13 +33,13 @@ extern const char *const cy_log_kind_names[CY_LOG_KIND_COUNT];
 
 typedef struct cy_log_record {
   double time;
-  double value;      /* damage for SUCCESS, else 0 */
-  uint8_t kind;      /* cy_log_kind */
-  uint8_t optype;    /* optype index, or 255 when not applicable */
-  int16_t attacker;  /* state index, or -1 */
-  int16_t target;    /* state index, or -1 */
-  int16_t blamed;    /* ATTRIBUTE: blamed state index, else -1 */
-  int32_t other;     /* alliance or timeline index, else -1 */
+  double value;     /* damage for SUCCESS, else 0 */
+  uint8_t kind;     /* cy_log_kind */
+  uint8_t optype;   /* optype index, or 255 when not applicable */
+  int16_t attacker; /* state index, or -1 */
+  int16_t target;   /* state index, or -1 */
+  int16_t blamed;   /* ATTRIBUTE: blamed state index, else -1 */
+  int32_t other;    /* alliance or timeline index, else -1 */
 } cy_log_record;
 
 typedef struct cy_outcome {

@@ -7,7 +7,7 @@ CMAKE_FLAGS ?=
 
 # Debian packages the build, the tests and analysis/ need.
 DEB_PACKAGES = build-essential cmake pkg-config libgsl-dev libconfig-dev \
-  libhdf5-dev hdf5-tools python3 python3-h5py python3-numpy python3-pandas \
+  libhdf5-dev zlib1g-dev hdf5-tools python3 python3-h5py python3-numpy python3-pandas \
   python3-xarray python3-h5netcdf python3-netcdf4 python3-matplotlib \
   python3-scipy clang-format
 

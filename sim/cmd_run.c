@@ -1,8 +1,220 @@
-/* placeholder */
+/* cmd_run.c: `cysim run FILE [options]` (see run.h for the runner). */
 #include "cmd.h"
+#include "cysim/cy_error.h"
+#include "run.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "usage: cysim run FILE [options]\n"
+          "\n"
+          "Runs every sweep point and replication of scenario FILE into an "
+          "HDF5 file.\n"
+          "\n"
+          "options:\n"
+          "  -o, --output OUT.h5   output file (default: FILE's base name "
+          "with .h5,\n"
+          "                        in the current directory)\n"
+          "  -n, --replications R  replications per point (overrides "
+          "scenario.replications)\n"
+          "      --seed S          seed (overrides scenario.seed)\n"
+          "      --set PATH=VALUE  override a scenario setting (repeatable)\n"
+          "  -j, --threads N       worker threads (default: all online "
+          "cores)\n"
+          "      --force           overwrite an existing output\n"
+          "      --resume          complete an interrupted output (same "
+          "FILE, --set,\n"
+          "                        --seed and -n as the interrupted run)\n"
+          "      --event-log       also write the per-event log (/events)\n"
+          "  -q, --quiet           no progress on stderr\n"
+          "      --timing          print the time spent writing HDF5\n"
+          "  -h, --help            this help\n"
+          "\n"
+          "SIGINT/SIGTERM stop the run cleanly: the file keeps the finished "
+          "runs\n"
+          "(complete = 0) and the exit status is 130.\n");
+}
+
+static bool parse_u64(const char *s, unsigned long long max,
+                      unsigned long long *out) {
+  char *end;
+  errno = 0;
+  if (*s == '-' || *s == '\0')
+    return false;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || *end || v > max)
+    return false;
+  *out = v;
+  return true;
+}
+
+/* FILE's base name without its extension, plus .h5. */
+static char *default_output(const char *file) {
+  const char *b = strrchr(file, '/');
+  b = b ? b + 1 : file;
+  const char *dot = strrchr(b, '.');
+  size_t len = dot && dot != b ? (size_t)(dot - b) : strlen(b);
+  char *out = malloc(len + 4);
+  if (out) {
+    memcpy(out, b, len);
+    strcpy(out + len, ".h5");
+  }
+  return out;
+}
+
+static char *join_command_line(int argc, char **argv) {
+  size_t len = 6;
+  for (int i = 0; i < argc; i++)
+    len += strlen(argv[i]) + 3;
+  char *s = malloc(len);
+  if (!s)
+    return NULL;
+  strcpy(s, "cysim");
+  for (int i = 0; i < argc; i++) {
+    strcat(s, " ");
+    strcat(s, argv[i]);
+  }
+  return s;
+}
+
 int cy_cmd_run(int argc, char **argv) {
-  (void)argc;
-  fprintf(stderr, "%s: not built yet\n", argv[0]);
-  return 1;
+  enum { O_SEED = 256, O_SET, O_FORCE, O_RESUME, O_EVLOG, O_TIMING };
+  static const struct option opts[] = {
+      {"output", required_argument, NULL, 'o'},
+      {"replications", required_argument, NULL, 'n'},
+      {"seed", required_argument, NULL, O_SEED},
+      {"set", required_argument, NULL, O_SET},
+      {"threads", required_argument, NULL, 'j'},
+      {"force", no_argument, NULL, O_FORCE},
+      {"resume", no_argument, NULL, O_RESUME},
+      {"event-log", no_argument, NULL, O_EVLOG},
+      {"quiet", no_argument, NULL, 'q'},
+      {"timing", no_argument, NULL, O_TIMING},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  cy_run_opts o = {0};
+  const char **sets = calloc((size_t)argc + 1, sizeof *sets);
+  char *output = NULL;
+  bool timing = false;
+  int status = CY_EXIT_USAGE;
+  if (!sets) {
+    fprintf(stderr, "cysim run: out of memory\n");
+    return CY_EXIT_FAILURE;
+  }
+  /* Before getopt_long, which permutes argv. */
+  char *cmdline = join_command_line(argc, argv);
+  int c;
+  unsigned long long v;
+  while ((c = getopt_long(argc, argv, "o:n:j:qh", opts, NULL)) != -1) {
+    switch (c) {
+    case 'o':
+      o.output = optarg;
+      break;
+    case 'n':
+      if (!parse_u64(optarg, UINT32_MAX, &v) || v == 0) {
+        fprintf(stderr, "cysim run: -n: '%s' is not a positive count\n",
+                optarg);
+        goto out;
+      }
+      o.replications = (uint32_t)v;
+      break;
+    case O_SEED: {
+      char *end;
+      errno = 0;
+      long long s = strtoll(optarg, &end, 10);
+      if (errno || *end || end == optarg) {
+        fprintf(stderr, "cysim run: --seed: '%s' is not a 64-bit integer\n",
+                optarg);
+        goto out;
+      }
+      o.have_seed = true;
+      o.seed = (int64_t)s;
+      break;
+    }
+    case O_SET:
+      if (!strchr(optarg, '=')) {
+        fprintf(stderr, "cysim run: --set: '%s' is not PATH=VALUE\n", optarg);
+        goto out;
+      }
+      sets[o.n_sets++] = optarg;
+      break;
+    case 'j':
+      if (!parse_u64(optarg, 4096, &v) || v == 0) {
+        fprintf(stderr,
+                "cysim run: -j: '%s' is not a thread count in 1..4096\n",
+                optarg);
+        goto out;
+      }
+      o.threads = (unsigned)v;
+      break;
+    case O_FORCE:
+      o.force = true;
+      break;
+    case O_RESUME:
+      o.resume = true;
+      break;
+    case O_EVLOG:
+      o.event_log = true;
+      break;
+    case 'q':
+      o.quiet = true;
+      break;
+    case O_TIMING:
+      timing = true;
+      break;
+    case 'h':
+      usage(stdout);
+      status = CY_EXIT_OK;
+      goto out;
+    default:
+      usage(stderr);
+      goto out;
+    }
+  }
+  if (optind != argc - 1) {
+    fprintf(stderr, "cysim run: expected one scenario FILE\n");
+    usage(stderr);
+    goto out;
+  }
+  if (o.force && o.resume) {
+    fprintf(stderr, "cysim run: --force and --resume exclude each other\n");
+    goto out;
+  }
+  o.scenario = argv[optind];
+  if (!o.output) {
+    output = default_output(o.scenario);
+    o.output = output;
+  }
+  o.sets = sets;
+  o.command_line = cmdline;
+  cy_error err;
+  cy_error_clear(&err);
+  cy_run_stats st;
+  int rc = cy_run(&o, &st, &err);
+  if (rc != CY_OK)
+    fprintf(stderr, "cysim run: %s\n", err.msg[0] ? err.msg : cy_strerror(rc));
+  if (timing && (rc == CY_OK || rc == CY_EINTR)) {
+    double rate = st.wall > 0 ? (double)st.runs_done / st.wall : 0;
+    fprintf(stderr,
+            "cysim run: %zu runs (%zu points x %zu replications) on %u "
+            "threads in %.3f s (%.1f runs/s, %.3g events/s); HDF5 writing "
+            "%.3f s = %.2f%% of wall time (chunk compression on the "
+            "workers: %.3f s)\n",
+            st.runs_done, st.points, st.replications, st.threads, st.wall, rate,
+            st.wall > 0 ? (double)st.events / st.wall : 0.0, st.h5_busy,
+            st.wall > 0 ? 100.0 * st.h5_busy / st.wall : 0.0, st.compress_time);
+  }
+  status = cy_exit_status(rc);
+out:
+  free(cmdline);
+  free(output);
+  free(sets);
+  return status;
 }

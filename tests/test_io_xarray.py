@@ -1,0 +1,267 @@
+"""test_io_xarray.py: the output file from outside, as analysts read it.
+
+Runs tests/data/io_small.cfg (2 points x 20 replications, 3 states, one
+alliance, time series, start date) and io_plain.cfg (A = 0, no sweep, event
+log), then checks that:
+  * xarray opens every group with both the h5netcdf and the netcdf4 engine,
+    with the named dimensions of MODEL.md section 7, and that the values
+    equal h5py's and those of the model run directly through the C API
+    (test_io_roundtrip --dump) for two (point, replication) pairs;
+  * the root attributes and scales are as specified (time decodes to dates);
+  * `cysim report --csv` is a tidy table pandas reads, equal to the file;
+  * the terminal report's means, 95% t intervals, survival fractions and
+    Kaplan-Meier medians equal values computed here independently.  The t
+    quantile is the table value t_{0.975, 19} = 2.093024054 (df = R - 1 = 19).
+"""
+import math
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+
+import h5py
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+CYSIM = os.environ["CYSIM"]
+SRC = os.environ["CYSIM_SOURCE_DIR"]
+TESTBIN = os.environ.get("CYSIM_TEST_BIN", "")
+T_975_19 = 2.093024054
+
+failures = 0
+
+
+def check(cond, what):
+    global failures
+    if cond:
+        print("ok:", what)
+    else:
+        failures += 1
+        print("FAILED:", what)
+
+
+def run(*args):
+    return subprocess.run([CYSIM, *args], capture_output=True, text=True)
+
+
+tmp = tempfile.mkdtemp(dir=TESTBIN or None, prefix="io_xarray.")
+small_cfg = os.path.join(SRC, "tests/data/io_small.cfg")
+plain_cfg = os.path.join(SRC, "tests/data/io_plain.cfg")
+small = os.path.join(tmp, "small.h5")
+small_ev = os.path.join(tmp, "small_ev.h5")
+plain = os.path.join(tmp, "plain.h5")
+for args in (["run", small_cfg, "-o", small, "-q"],
+             ["run", small_cfg, "-o", small_ev, "-q", "--event-log"],
+             ["run", plain_cfg, "-o", plain, "-q"]):
+    r = run(*args)
+    check(r.returncode == 0, " ".join(args[:2]) + " exits 0 " + r.stderr)
+
+DIMS4 = ("point", "replication", "attacker", "target")
+EXPECTED_DIMS = {
+    "status": ("point", "replication"),
+    "seed": ("point", "replication"),
+    "events": ("point", "replication"),
+    "ops": DIMS4, "successes": DIMS4, "detected": DIMS4, "attributed": DIMS4,
+    "misattributed": DIMS4, "retaliations": DIMS4, "damage": DIMS4,
+    "hostility_final": DIMS4,
+    "ops_by_type": ("point", "replication", "optype"),
+    "alliance_ended": ("point", "replication", "alliance"),
+    "alliance_end_day": ("point", "replication", "alliance"),
+    "breaches": ("point", "replication", "alliance"),
+}
+EXPECTED_TYPES = {"status": "uint8", "seed": "int64", "events": "uint64",
+                  "damage": "float64", "hostility_final": "float64",
+                  "alliance_ended": "uint8", "alliance_end_day": "float64"}
+
+h5 = h5py.File(small, "r")
+for engine in ("h5netcdf", "netcdf4"):
+    ds = xr.open_dataset(small, engine=engine, group="summary")
+    check(dict(ds.sizes) == {"point": 2, "replication": 20, "attacker": 3,
+                             "target": 3, "optype": 3, "alliance": 1},
+          f"{engine}: /summary sizes {dict(ds.sizes)}")
+    for name, dims in EXPECTED_DIMS.items():
+        check(name in ds and ds[name].dims == dims,
+              f"{engine}: summary/{name} dims {ds[name].dims if name in ds else None}")
+        if name in ds:
+            want = EXPECTED_TYPES.get(name, "uint32")
+            check(str(ds[name].dtype) == want,
+                  f"{engine}: summary/{name} dtype {ds[name].dtype} == {want}")
+            check(np.array_equal(ds[name].values, h5["summary/" + name][()]),
+                  f"{engine}: summary/{name} equals h5py")
+    ts = xr.open_dataset(small, engine=engine, group="timeseries")
+    check(ts["ops"].dims == ("point", "replication", "time", "attacker", "target")
+          and ts.sizes["time"] == 25, f"{engine}: timeseries/ops dims {ts['ops'].dims}")
+    # The bins partition the operations: summed over time they are ops.
+    check(np.array_equal(ts["ops"].values.sum(axis=2, dtype=np.uint64),
+                         ds["ops"].values.astype(np.uint64)),
+          f"{engine}: timeseries summed over time equals summary/ops")
+    sw = xr.open_dataset(small, engine=engine, group="sweep")
+    check(list(sw["compliance"].values) == [0.5, 1.0]
+          and sw["compliance"].dims == ("point",)
+          and sw["compliance"].attrs["path"] == "alliances.[0].nonaggression.compliance",
+          f"{engine}: sweep/compliance values, dim and path")
+    check(list(sw["states__2__attack_rate"].values) == [0.2, 0.4],
+          f"{engine}: sweep axis named from its path")
+    prov = xr.open_dataset(small, engine=engine, group="provenance")
+    text = prov["scenario_text"].values.item()
+    text = text.decode() if isinstance(text, bytes) else text
+    with open(small_cfg) as f:
+        check(text == f.read(), f"{engine}: provenance/scenario_text is the file")
+    root = xr.open_dataset(small, engine=engine)
+    check(str(root["time"].values[0])[:10] == "2015-05-08"
+          and str(root["time"].values[1])[:10] == "2015-06-07",
+          f"{engine}: time decodes to dates from 'days since 2015-05-08'")
+    ids = [x.decode() if isinstance(x, bytes) else str(x) for x in root["state"].values]
+    check(ids == ["US", "RU", "CN"], f"{engine}: state scale {ids}")
+    ev = xr.open_dataset(small_ev, engine=engine, group="events")
+    check(all(ev[c].dims == ("event",) for c in
+              ("time", "value", "kind", "optype", "attacker", "target",
+               "blamed", "other", "point", "replication")),
+          f"{engine}: /events columns along 'event' ({ev.sizes['event']} rows)")
+    ds_ev = xr.open_dataset(small_ev, engine=engine, group="summary")
+    check(all(np.array_equal(ds_ev[n].values, ds[n].values) for n in EXPECTED_DIMS),
+          f"{engine}: --event-log leaves /summary unchanged")
+    # A run's LAUNCH (0) and RESPONSE (5) rows are its operations.
+    launch = (ev["kind"].values == 0) | (ev["kind"].values == 5)
+    counts = np.zeros((2, 20), dtype=np.int64)
+    np.add.at(counts, (ev["point"].values[launch], ev["replication"].values[launch]), 1)
+    check(np.array_equal(counts, ds["ops"].values.sum(axis=(2, 3))),
+          f"{engine}: LAUNCH + RESPONSE rows per run equal the run's total ops"
+          f" ({counts.sum()} rows)")
+    pl = xr.open_dataset(plain, engine=engine, group="summary")
+    check("alliance" not in pl.sizes and "alliance_ended" not in pl
+          and pl.sizes["point"] == 1 and pl["ops"].dims == DIMS4,
+          f"{engine}: A = 0 file opens without alliance dimension")
+    plr = xr.open_dataset(plain, engine=engine)
+    check("time" not in plr, f"{engine}: no time scale without time series")
+
+# Root attributes.
+a = h5.attrs
+check(a["format"] == b"cysim" and a["format_version"] == 1, "format attributes")
+check(a["seed"] == 20150508 and a["seed"].dtype == np.int64, "seed is int64")
+check(a["horizon"] == 730.0 and a["complete"] == 1, "horizon, complete")
+check(a["start"] == b"2015-05-08" and a["scenario_name"] == b"io_small", "start, name")
+check(re.fullmatch(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", a["created"]) is not None,
+      "created is ISO 8601")
+check(b" run " in a["command_line"] and a["software_version"], "command_line, version")
+check(h5["time"].attrs["units"] == b"days since 2015-05-08", "time units")
+check(h5["summary/ops"].compression == "gzip" and h5["summary/ops"].shuffle
+      and h5["summary/ops"].chunks[:2] == (1, 20), "chunked, shuffle + deflate")
+check(h5py.File(plain)["time"] if "time" in h5py.File(plain) else True, "plain: no time")
+
+# Values against the model run directly through the C API.
+rt = os.path.join(TESTBIN, "test_io_roundtrip")
+ds = xr.open_dataset(small, engine="netcdf4", group="summary")
+for p, rep in ((0, 3), (1, 17)):
+    out = subprocess.run([rt, "--dump", small_cfg, str(p), str(rep)],
+                         capture_output=True, text=True, check=True).stdout
+    bad = 0
+    for line in out.splitlines():
+        metric, i, j, v = line.split()
+        i, j = int(i), int(j)
+        if metric in ("events", "seed"):
+            got = ds[metric].values[p, rep]
+        elif metric == "alliance_end_day":
+            got = ds[metric].values[p, rep, i]
+        else:
+            got = ds[metric].values[p, rep, i, j]
+        bad += float(got) != float(v) if "." in v or "e" in v else int(got) != int(v)
+    check(bad == 0 and out, f"(point {p}, rep {rep}) equals the C API's direct run")
+
+# CSV: a tidy table equal to the file.
+r = run("report", small, "--csv")
+check(r.returncode == 0, "report --csv to stdout exits 0")
+csv_path = os.path.join(tmp, "small.csv")
+with open(csv_path, "w") as f:
+    f.write(r.stdout)
+# round_trip: pandas' default float parser may be off by an ulp.
+df = pd.read_csv(csv_path, float_precision="round_trip")
+check(list(df.columns) == ["point", "compliance", "states__2__attack_rate",
+                           "replication", "metric", "attacker", "target", "value"],
+      "CSV columns")
+# 40 runs x (8 dyad metrics x 6 off-diagonal dyads + events + 3 optypes
+# + 3 alliance metrics x 1 alliance) = 40 x 55 rows.
+check(len(df) == 40 * 55, f"CSV has {len(df)} rows, expected 2200")
+ops = df[df.metric == "ops"]
+ids = ["US", "RU", "CN"]
+v = h5["summary/ops"][()]
+check(all(v[row.point, row.replication, ids.index(row.attacker), ids.index(row.target)]
+          == row.value for row in ops.itertuples()), "CSV ops equal the file")
+dmg = df[df.metric == "damage"]
+vd = h5["summary/damage"][()]
+check(all(vd[row.point, row.replication, ids.index(row.attacker), ids.index(row.target)]
+          == row.value for row in dmg.itertuples()), "CSV damage equals the file exactly")
+check(set(df[df.point == 1].compliance) == {1.0}, "CSV carries swept values")
+
+# Terminal report against independent statistics.
+rep_txt = run("report", small).stdout
+status = h5["summary/status"][()]
+check("40 of 40 runs done" in rep_txt, "report counts the runs used")
+
+
+def ci(x):
+    m = statistics.fmean(x)
+    h = T_975_19 * statistics.stdev(x) / math.sqrt(len(x))
+    return m, m - h, m + h
+
+
+def close(a, b):
+    return abs(a - b) <= 5e-4 * max(abs(b), 1e-12) + 1e-12
+
+
+blocks = rep_txt.split("== point ")[1:]
+for p, block in enumerate(blocks):
+    for i, att in enumerate(ids):
+        for j, tgt in enumerate(ids):
+            m = re.search(rf"^{att}->{tgt} +(\S+) +\[(\S+), (\S+)\] +(\S+) +\[(\S+), (\S+)\]"
+                          rf" +(\S+) +\[(\S+), (\S+)\]", block, re.M)
+            if i == j or m is None:
+                continue
+            nums = [float(x) for x in m.groups()]
+            exp = []
+            for name in ("ops", "successes", "attributed"):
+                exp += ci([float(x) for x in h5["summary/" + name][p, :, i, j]])
+            check(all(close(a, b) for a, b in zip(nums, exp)),
+                  f"point {p} {att}->{tgt}: report {nums[:3]} vs {exp[:3]}")
+    for j, st in enumerate(ids):
+        m = re.search(rf"^{st} +(\S+) +\[(\S+), (\S+)\]", block, re.M)
+        suffered = h5["summary/damage"][p, :, :, j].sum(axis=1)
+        exp = ci(list(suffered))
+        check(m is not None and all(close(float(a), b) for a, b in zip(m.groups(), exp)),
+              f"point {p} damage suffered by {st}: {m.groups() if m else None} vs {exp}")
+    # Survival and the Kaplan-Meier median (all censoring is at the
+    # horizon, after every end, so KM is the empirical survival curve).
+    ended = h5["summary/alliance_ended"][p, :, 0]
+    day = h5["summary/alliance_end_day"][p, :, 0]
+    surv = int((ended == 0).sum())
+    ends = sorted(day[ended == 1])
+    s, median = 1.0, None
+    for k, t in enumerate(ends):
+        if k + 1 < len(ends) and ends[k + 1] == t:
+            continue
+        s = 1.0 - (k + 1) / 20
+        if s <= 0.5:
+            median = t
+            break
+    m = re.search(r"^ru_cn +(\S+) \((\d+)/(\d+)\) +(.*)$", block, re.M)
+    check(m is not None and int(m.group(2)) == surv and int(m.group(3)) == 20,
+          f"point {p}: survived {m.group(2) if m else None}/20, expected {surv}")
+    if m:
+        if median is None:
+            check(m.group(4).startswith("not reached"), f"point {p}: KM median not reached")
+        else:
+            check(close(float(m.group(4).split()[0]), round(median, 1)),
+                  f"point {p}: KM median {m.group(4)} vs {median:.1f}")
+
+r = subprocess.run(["h5dump", "-H", small], capture_output=True)
+check(r.returncode == 0, "h5dump reads the file")
+
+if failures == 0:
+    subprocess.run(["rm", "-rf", tmp])
+else:
+    print("kept", tmp)
+print(f"{failures} failed")
+sys.exit(1 if failures else 0)

@@ -210,6 +210,22 @@ static void alliance_end(cy_model *m, size_t a) {
   structure_changed(m);
 }
 
+/* The working group of alliance a ends (collapse at a review, or an
+ * indictment).  An alliance whose only clause is the working group has
+ * nothing left to do without it, so it ends too, through the same path as
+ * every other ending: otherwise /summary/alliance_ended would never show a
+ * collapsed group (the 2014 US-Russia group of baseline_2014.cfg).  Its
+ * ending changes no coverage, so no operation is redrawn and the random
+ * stream is the same as when the alliance lived on.  Alliances with other
+ * clauses keep them; only the dampening stops. */
+static void working_group_end(cy_model *m, size_t a) {
+  if (m->al[a].wg_ended)
+    return;
+  m->al[a].wg_ended = true;
+  if (m->s->alliances[a].clauses == CY_CLAUSE_WORKING_GROUP)
+    alliance_end(m, a);
+}
+
 /* ---- resolution (MODEL.md §3) ---- */
 
 static inline double boost_of(const cy_model *m, size_t j, size_t i) {
@@ -523,7 +539,7 @@ void cy_model_review_periodic(cy_model *m, size_t j) {
           if (mem[p] && mem[q] &&
               0.5 * (m->h[p * n + q] + m->h[q * n + p]) >
                   sp->working_group.collapse_hostility) {
-            m->al[a].wg_ended = true;
+            working_group_end(m, a);
             break;
           }
     }
@@ -534,7 +550,7 @@ static void end_working_groups(cy_model *m, size_t x, size_t y) {
   for (size_t a = 0; a < m->a; a++)
     if ((m->s->alliances[a].clauses & CY_CLAUSE_WORKING_GROUP) &&
         m->al[a].member[x] && m->al[a].member[y])
-      m->al[a].wg_ended = true;
+      working_group_end(m, a);
 }
 
 static void hostility_step(cy_model *m, size_t x, size_t y, double step) {

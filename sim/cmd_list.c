@@ -6,7 +6,6 @@
 #include "cmd.h"
 #include "cysim/cy_study.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -27,51 +26,12 @@ static void usage(FILE *out) {
 }
 
 int cy_cmd_list(int argc, char **argv) {
-  static const struct option opts[] = {{"set", required_argument, NULL, 's'},
-                                       {"count", no_argument, NULL, 'c'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
-  const char **sets = calloc((size_t)argc, sizeof *sets);
-  size_t n_sets = 0;
   bool count = false;
-  if (!sets) {
-    fprintf(stderr, "cysim list: out of memory\n");
-    return CY_EXIT_FAILURE;
-  }
-  int c;
-  while ((c = getopt_long(argc, argv, "s:ch", opts, NULL)) != -1) {
-    switch (c) {
-    case 's':
-      sets[n_sets++] = optarg;
-      break;
-    case 'c':
-      count = true;
-      break;
-    case 'h':
-      usage(stdout);
-      free(sets);
-      return CY_EXIT_OK;
-    default:
-      usage(stderr);
-      free(sets);
-      return CY_EXIT_USAGE;
-    }
-  }
-  if (optind != argc - 1) {
-    fprintf(stderr, "cysim list: expected one scenario FILE\n");
-    usage(stderr);
-    free(sets);
-    return CY_EXIT_USAGE;
-  }
-  cy_error err;
-  cy_error_clear(&err);
   cy_study *st;
-  int rc = cy_study_load(&st, argv[optind], sets, n_sets, &err);
-  free(sets);
-  if (rc) {
-    fprintf(stderr, "%s\n", err.msg);
-    return cy_exit_status(rc);
-  }
+  int status =
+      cy_cmd_load_study("list", argc, argv, usage, "count", &count, &st);
+  if (!st)
+    return status;
   size_t np = cy_study_n_points(st), na = cy_study_n_axes(st);
   if (count) {
     printf("%llu\n", (unsigned long long)np *

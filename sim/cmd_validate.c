@@ -7,7 +7,6 @@
 #include "cysim/cy_policy.h"
 #include "cysim/cy_study.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -226,46 +225,11 @@ static void print_scenario(const cy_study *st) {
 }
 
 int cy_cmd_validate(int argc, char **argv) {
-  static const struct option opts[] = {{"set", required_argument, NULL, 's'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
-  const char **sets = calloc((size_t)argc, sizeof *sets);
-  size_t n_sets = 0;
-  if (!sets) {
-    fprintf(stderr, "cysim validate: out of memory\n");
-    return CY_EXIT_FAILURE;
-  }
-  int c;
-  while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
-    switch (c) {
-    case 's':
-      sets[n_sets++] = optarg;
-      break;
-    case 'h':
-      usage(stdout);
-      free(sets);
-      return CY_EXIT_OK;
-    default:
-      usage(stderr);
-      free(sets);
-      return CY_EXIT_USAGE;
-    }
-  }
-  if (optind != argc - 1) {
-    fprintf(stderr, "cysim validate: expected one scenario FILE\n");
-    usage(stderr);
-    free(sets);
-    return CY_EXIT_USAGE;
-  }
-  cy_error err;
-  cy_error_clear(&err);
   cy_study *st;
-  int rc = cy_study_load(&st, argv[optind], sets, n_sets, &err);
-  free(sets);
-  if (rc) {
-    fprintf(stderr, "%s\n", err.msg);
-    return cy_exit_status(rc);
-  }
+  int status =
+      cy_cmd_load_study("validate", argc, argv, usage, NULL, NULL, &st);
+  if (!st)
+    return status;
   for (size_t i = 0; i < cy_study_n_warnings(st); i++)
     fprintf(stderr, "warning: %s\n", cy_study_warning(st, i));
   print_scenario(st);

@@ -132,43 +132,25 @@ static double now(void) {
 
 void cy_h5_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 
-static hid_t mem_type(char t) {
+/* The HDF5 type of a fields[]/ecols[] type code: native in memory,
+ * little-endian in the file whatever the machine. */
+static hid_t h5_type(char t, bool in_file) {
   switch (t) {
   case 'b':
-    return H5T_NATIVE_UINT8;
+    return in_file ? H5T_STD_U8LE : H5T_NATIVE_UINT8;
   case 'u':
   case 'w':
-    return H5T_NATIVE_UINT32;
+    return in_file ? H5T_STD_U32LE : H5T_NATIVE_UINT32;
   case 'U':
-    return H5T_NATIVE_UINT64;
+    return in_file ? H5T_STD_U64LE : H5T_NATIVE_UINT64;
   case 'i':
-    return H5T_NATIVE_INT64;
+    return in_file ? H5T_STD_I64LE : H5T_NATIVE_INT64;
   case 's':
-    return H5T_NATIVE_INT16;
+    return in_file ? H5T_STD_I16LE : H5T_NATIVE_INT16;
   case 'l':
-    return H5T_NATIVE_INT32;
+    return in_file ? H5T_STD_I32LE : H5T_NATIVE_INT32;
   default:
-    return H5T_NATIVE_DOUBLE;
-  }
-}
-
-static hid_t file_type(char t) {
-  switch (t) {
-  case 'b':
-    return H5T_STD_U8LE;
-  case 'u':
-  case 'w':
-    return H5T_STD_U32LE;
-  case 'U':
-    return H5T_STD_U64LE;
-  case 'i':
-    return H5T_STD_I64LE;
-  case 's':
-    return H5T_STD_I16LE;
-  case 'l':
-    return H5T_STD_I32LE;
-  default:
-    return H5T_IEEE_F64LE;
+    return in_file ? H5T_IEEE_F64LE : H5T_NATIVE_DOUBLE;
   }
 }
 
@@ -342,8 +324,8 @@ static int create_field(cy_h5w *w, field f, cy_error *err) {
     chunk[i] = dims[i];
   hid_t sp = H5Screate_simple(nd, dims, NULL);
   hid_t p = dcpl_for(nd, chunk);
-  hid_t d = H5Dcreate2(w->file, fields[f].path, file_type(fields[f].type), sp,
-                       H5P_DEFAULT, p, H5P_DEFAULT);
+  hid_t d = H5Dcreate2(w->file, fields[f].path, h5_type(fields[f].type, true),
+                       sp, H5P_DEFAULT, p, H5P_DEFAULT);
   H5Pclose(p);
   H5Sclose(sp);
   if (d < 0)
@@ -372,7 +354,7 @@ static int create_events(cy_h5w *w, cy_error *err) {
   for (int c = 0; rc == CY_OK && c < EC_COUNT; c++) {
     char path[64];
     snprintf(path, sizeof path, "events/%s", ecols[c].name);
-    w->ev[c] = H5Dcreate2(w->file, path, file_type(ecols[c].type), sp,
+    w->ev[c] = H5Dcreate2(w->file, path, h5_type(ecols[c].type, true), sp,
                           H5P_DEFAULT, p, H5P_DEFAULT);
     if (w->ev[c] < 0 || H5DSattach_scale(w->ev[c], w->ev_scale, 0) < 0)
       rc = hfail(err, w, "create", path);
@@ -1051,7 +1033,7 @@ static int append_events(cy_h5w *w, block *b, size_t a, size_t e,
         }
       }
     }
-    hid_t mt = c < 0 ? H5T_NATIVE_UINT64 : mem_type(ecols[c].type);
+    hid_t mt = c < 0 ? H5T_NATIVE_UINT64 : h5_type(ecols[c].type, false);
     if (H5Dset_extent(d, size) < 0) {
       rc = hfail(err, w, "extend", "/events");
       break;
@@ -1096,8 +1078,8 @@ static int block_write(cy_h5w *w, block *b, cy_error *err) {
       H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
       const unsigned char *src =
           b->buf[f] + a * w->per[f] * type_size(fields[f].type);
-      if (w->per[f] > 0 && H5Dwrite(w->ds[f], mem_type(fields[f].type), ms, fs,
-                                    H5P_DEFAULT, src) < 0)
+      if (w->per[f] > 0 && H5Dwrite(w->ds[f], h5_type(fields[f].type, false),
+                                    ms, fs, H5P_DEFAULT, src) < 0)
         rc = hfail(err, w, "write", fields[f].path);
       H5Sclose(ms);
       H5Sclose(fs);

@@ -146,14 +146,24 @@ static int load(cy_h5r *r, const char *name, size_t p, double *buf,
   return cy_h5r_read_point(r, name, p, CY_H5_F64, buf, err);
 }
 
+/* Both reports open the file alike: HDF5's own error printing off, as the
+ * error comes back in err. */
+static int open_output(const char *path, cy_h5r **r, const cy_h5r_meta **m,
+                       cy_error *err) {
+  cy_h5_quiet();
+  int rc = cy_h5r_open(r, path, err);
+  if (!rc)
+    *m = cy_h5r_meta_of(*r);
+  return rc;
+}
+
 int cy_report_print(const char *path, FILE *out, cy_error *err) {
   gsl_set_error_handler_off();
-  cy_h5_quiet();
   cy_h5r *r;
-  int rc = cy_h5r_open(&r, path, err);
+  const cy_h5r_meta *m;
+  int rc = open_output(path, &r, &m, err);
   if (rc)
     return rc;
-  const cy_h5r_meta *m = cy_h5r_meta_of(r);
   size_t P = m->P, R = m->R, N = m->N, A = m->A;
   size_t used_total = 0;
   for (size_t i = 0; i < P * R; i++)
@@ -312,12 +322,11 @@ static void csv_value(FILE *out, double v) {
 }
 
 int cy_report_csv(const char *path, FILE *out, cy_error *err) {
-  cy_h5_quiet();
   cy_h5r *r;
-  int rc = cy_h5r_open(&r, path, err);
+  const cy_h5r_meta *m;
+  int rc = open_output(path, &r, &m, err);
   if (rc)
     return rc;
-  const cy_h5r_meta *m = cy_h5r_meta_of(r);
   size_t P = m->P, R = m->R, N = m->N, A = m->A, K = m->K;
   fputs("point", out);
   for (size_t a = 0; a < m->n_axes; a++) {

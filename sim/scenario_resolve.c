@@ -345,13 +345,17 @@ typedef struct R {
 
 enum { RG_ANY, RG_PROB, RG_NONNEG, RG_POS };
 
+static int wrong_type(R *r, const config_setting_t *s, const char *what) {
+  char d[160];
+  describe(s, d, sizeof d);
+  return cy_serr(r->c, s, "expected %s, got %s", what, d);
+}
+
 static int expect_type(R *r, const config_setting_t *s, int type,
                        const char *what) {
   if (config_setting_type(s) == type)
     return 0;
-  char d[160];
-  describe(s, d, sizeof d);
-  return cy_serr(r->c, s, "expected %s, got %s", what, d);
+  return wrong_type(r, s, what);
 }
 
 static int number(R *r, const config_setting_t *s, double *out) {
@@ -365,11 +369,8 @@ static int number(R *r, const config_setting_t *s, double *out) {
   case CONFIG_TYPE_FLOAT:
     *out = config_setting_get_float(s);
     return 0;
-  default: {
-    char d[160];
-    describe(s, d, sizeof d);
-    return cy_serr(r->c, s, "expected a number, got %s", d);
-  }
+  default:
+    return wrong_type(r, s, "a number");
   }
 }
 
@@ -419,11 +420,8 @@ static int integer(R *r, const config_setting_t *s, int64_t *out) {
   case CONFIG_TYPE_INT64:
     *out = config_setting_get_int64(s);
     return 0;
-  default: {
-    char d[160];
-    describe(s, d, sizeof d);
-    return cy_serr(r->c, s, "expected an integer, got %s", d);
-  }
+  default:
+    return wrong_type(r, s, "an integer");
   }
 }
 
@@ -524,11 +522,8 @@ static int check_keys(R *r, const config_setting_t *g, const schema *sc) {
              config_setting_type(m) != CONFIG_TYPE_LIST)
       rc = expect_type(r, m, CONFIG_TYPE_ARRAY, "an array [ ... ]");
     else if (k->kind != CY_K_GROUP && k->kind != CY_K_LIST &&
-             k->kind != CY_K_ARRAY && config_setting_is_aggregate(m)) {
-      char d[160];
-      describe(m, d, sizeof d);
-      rc = cy_serr(r->c, m, "expected a single value, got %s", d);
-    }
+             k->kind != CY_K_ARRAY && config_setting_is_aggregate(m))
+      rc = wrong_type(r, m, "a single value");
     if (rc)
       return rc;
   }
@@ -545,6 +540,25 @@ static int check_list(R *r, const config_setting_t *l, const schema *sc) {
       return rc;
   }
   return 0;
+}
+
+/* The list root.key, checked by check_list, and its length: *l is NULL and
+ * *n 0 when the file has no such list (each caller decides if that is an
+ * error). */
+static int get_list(R *r, const config_setting_t *root, const char *key,
+                    const schema *sc, const config_setting_t **l, int *n) {
+  *l = config_setting_get_member(root, key);
+  *n = 0;
+  if (!*l)
+    return 0;
+  int rc = check_list(r, *l, sc);
+  if (!rc)
+    *n = config_setting_length(*l);
+  return rc;
+}
+
+static int nomem(R *r) {
+  return cy_error_set(r->c->err, CY_ENOMEM, "out of memory");
 }
 
 /* A libconfig name, so that the optype can be a key of attack.mix. */
@@ -620,7 +634,7 @@ static int ref(R *r, const config_setting_t *s, int what, int *out) {
                            : r->s->n_optypes;
   const char **cands = malloc((cnt ? cnt : 1) * sizeof *cands);
   if (!cands)
-    return cy_error_set(r->c->err, CY_ENOMEM, "out of memory");
+    return nomem(r);
   for (size_t j = 0; j < cnt; j++)
     cands[j] = what == 0   ? r->s->states[j].id
                : what == 1 ? r->s->alliances[j].id
@@ -736,13 +750,10 @@ static int do_scenario(R *r, const config_setting_t *root) {
 
 static int do_optypes(R *r, const config_setting_t *root) {
   cy_scenario *s = r->s;
-  const config_setting_t *l = config_setting_get_member(root, "optypes");
-  if (!l)
-    return 0;
-  int rc = check_list(r, l, &s_optype);
-  if (rc)
+  const config_setting_t *l;
+  int n, rc = get_list(r, root, "optypes", &s_optype, &l, &n);
+  if (rc || !l)
     return rc;
-  int n = config_setting_length(l);
   if (n < 1 || n > CY_MAX_OPTYPES)
     return cy_serr(r->c, l, "has %d operation types; 1 to %d are allowed", n,
                    CY_MAX_OPTYPES);
@@ -879,22 +890,20 @@ static int do_state(R *r, const config_setting_t *g, cy_state_spec *st) {
 
 static int do_states(R *r, const config_setting_t *root) {
   cy_scenario *s = r->s;
-  const config_setting_t *l = config_setting_get_member(root, "states");
+  const config_setting_t *l;
+  int n, rc = get_list(r, root, "states", &s_state, &l, &n);
+  if (rc)
+    return rc;
   if (!l)
     return cy_serr(r->c, root,
                    "missing required list 'states' (%d to %d "
                    "states)",
                    CY_MIN_STATES, CY_MAX_STATES);
-  int rc = check_list(r, l, &s_state);
-  if (rc)
-    return rc;
-  int n = config_setting_length(l);
   if (n < CY_MIN_STATES || n > CY_MAX_STATES)
     return cy_serr(r->c, l, "has %d states; %d to %d are allowed", n,
                    CY_MIN_STATES, CY_MAX_STATES);
-  s->states = calloc((size_t)n, sizeof *s->states);
-  if (!s->states)
-    return cy_error_set(r->c->err, CY_ENOMEM, "out of memory");
+  if (!(s->states = calloc((size_t)n, sizeof *s->states)))
+    return nomem(r);
   for (int i = 0; i < n; i++) {
     const config_setting_t *g = config_setting_get_elem(l, (unsigned)i);
     if ((rc = do_state(r, g, &s->states[i])))
@@ -916,19 +925,17 @@ static int do_relations(R *r, const config_setting_t *root) {
   int rc = 0;
   if (!s->baseline || !setby) {
     free(setby);
-    return cy_error_set(r->c->err, CY_ENOMEM, "out of memory");
+    return nomem(r);
   }
   for (size_t i = 0; i < n; i++)
     for (size_t j = 0; j < n; j++) {
       s->baseline[i * n + j] = i == j ? 0.0 : s->default_hostility;
       setby[i * n + j] = -1;
     }
-  const config_setting_t *l = config_setting_get_member(root, "relations");
-  if (!l)
+  const config_setting_t *l;
+  int m;
+  if ((rc = get_list(r, root, "relations", &s_relation, &l, &m)))
     goto out;
-  if ((rc = check_list(r, l, &s_relation)))
-    goto out;
-  int m = config_setting_length(l);
   for (int k = 0; k < m; k++) {
     const config_setting_t *g = config_setting_get_elem(l, (unsigned)k);
     int from = -1, to = -1;
@@ -989,7 +996,7 @@ static int do_alliance(R *r, const config_setting_t *g, cy_alliance_spec *al) {
                    n == 1 ? "" : "s");
   al->members = malloc((size_t)n * sizeof *al->members);
   if (!al->members)
-    return cy_error_set(r->c->err, CY_ENOMEM, "out of memory");
+    return nomem(r);
   for (int i = 0; i < n; i++) {
     const config_setting_t *e = config_setting_get_elem(m, (unsigned)i);
     int idx;
@@ -1085,18 +1092,12 @@ static int do_alliance(R *r, const config_setting_t *g, cy_alliance_spec *al) {
 
 static int do_alliances(R *r, const config_setting_t *root) {
   cy_scenario *s = r->s;
-  const config_setting_t *l = config_setting_get_member(root, "alliances");
-  if (!l)
-    return 0;
-  int rc = check_list(r, l, &s_alliance);
-  if (rc)
+  const config_setting_t *l;
+  int n, rc = get_list(r, root, "alliances", &s_alliance, &l, &n);
+  if (rc || n == 0)
     return rc;
-  int n = config_setting_length(l);
-  if (n == 0)
-    return 0;
-  s->alliances = calloc((size_t)n, sizeof *s->alliances);
-  if (!s->alliances)
-    return cy_error_set(r->c->err, CY_ENOMEM, "out of memory");
+  if (!(s->alliances = calloc((size_t)n, sizeof *s->alliances)))
+    return nomem(r);
   for (int i = 0; i < n; i++) {
     const config_setting_t *g = config_setting_get_elem(l, (unsigned)i);
     cy_alliance_spec *al = &s->alliances[i];
@@ -1257,18 +1258,12 @@ static int cmp_at(const void *a, const void *b) {
 
 static int do_timeline(R *r, const config_setting_t *root) {
   cy_scenario *s = r->s;
-  const config_setting_t *l = config_setting_get_member(root, "timeline");
-  if (!l)
-    return 0;
-  int rc = check_list(r, l, &s_timeline);
-  if (rc)
+  const config_setting_t *l;
+  int n, rc = get_list(r, root, "timeline", &s_timeline, &l, &n);
+  if (rc || n == 0)
     return rc;
-  int n = config_setting_length(l);
-  if (n == 0)
-    return 0;
-  s->timeline = calloc((size_t)n, sizeof *s->timeline);
-  if (!s->timeline)
-    return cy_error_set(r->c->err, CY_ENOMEM, "out of memory");
+  if (!(s->timeline = calloc((size_t)n, sizeof *s->timeline)))
+    return nomem(r);
   for (int i = 0; i < n; i++) {
     if ((rc = do_event(r, config_setting_get_elem(l, (unsigned)i),
                        &s->timeline[i])))

@@ -1,0 +1,52 @@
+/* cmd_common.c: what the subcommands that load a study share. */
+#include "cmd.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+
+int cy_cmd_load_study(const char *cmd, int argc, char **argv,
+                      void (*usage)(FILE *), const char *flag, bool *flag_set,
+                      cy_study **out) {
+  /* Without a flag its entry is the terminator. */
+  const struct option opts[] = {{"set", required_argument, NULL, 's'},
+                                {"help", no_argument, NULL, 'h'},
+                                {flag, no_argument, NULL, flag ? flag[0] : 0},
+                                {NULL, 0, NULL, 0}};
+  char shortopts[8];
+  snprintf(shortopts, sizeof shortopts, "s:%.1sh", flag ? flag : "");
+  *out = NULL;
+  const char **sets = calloc((size_t)argc, sizeof *sets);
+  size_t n_sets = 0;
+  if (!sets) {
+    fprintf(stderr, "cysim %s: out of memory\n", cmd);
+    return CY_EXIT_FAILURE;
+  }
+  int c;
+  while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+    if (c == 's') {
+      sets[n_sets++] = optarg;
+    } else if (flag && c == flag[0]) {
+      *flag_set = true;
+    } else {
+      free(sets);
+      usage(c == 'h' ? stdout : stderr);
+      return c == 'h' ? CY_EXIT_OK : CY_EXIT_USAGE;
+    }
+  }
+  if (optind != argc - 1) {
+    fprintf(stderr, "cysim %s: expected one scenario FILE\n", cmd);
+    usage(stderr);
+    free(sets);
+    return CY_EXIT_USAGE;
+  }
+  cy_error err;
+  cy_error_clear(&err);
+  int rc = cy_study_load(out, argv[optind], sets, n_sets, &err);
+  free(sets);
+  if (rc) {
+    *out = NULL;
+    fprintf(stderr, "%s\n", err.msg);
+    return cy_exit_status(rc);
+  }
+  return CY_EXIT_OK;
+}

@@ -109,3 +109,11 @@ def kaplan_meier(end_day, ended):
         at_risk -= j - i
         i = j
     return np.array(times), np.array(surv)
+
+
+def save(fig, path):
+    """Lays out fig, writes it to path as PNG and prints the path (the last
+    step of every plotting script)."""
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    print(path)

@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from cyout import Study, mean_ci
+from cyout import Study, mean_ci, save
 
 METRICS = ("ops", "successes", "detected", "attributed", "misattributed",
            "retaliations", "damage")
@@ -50,9 +50,7 @@ def main():
                  f"{st.horizon:g} days")
     if st.n_points > 1:
         ax.legend(fontsize="small", ncol=1 + st.n_points // 8)
-    fig.tight_layout()
-    fig.savefig(a.out, dpi=120)
-    print(a.out)
+    save(fig, a.out)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from cyout import Study, kaplan_meier
+from cyout import Study, kaplan_meier, save
 
 
 def main():
@@ -41,9 +41,7 @@ def main():
         ax.set_ylabel("fraction of runs still in force")
     axes.flat[0].legend(fontsize="small")
     fig.autofmt_xdate()
-    fig.tight_layout()
-    fig.savefig(a.out, dpi=120)
-    print(a.out)
+    save(fig, a.out)
 
 
 if __name__ == "__main__":

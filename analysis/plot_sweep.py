@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from cyout import Study, mean_ci
+from cyout import Study, mean_ci, save
 
 METRICS = ("ops", "successes", "detected", "attributed", "misattributed",
            "retaliations", "damage", "breaches", "events")
@@ -69,9 +69,7 @@ def main():
     ax.set_ylabel(f"{a.metric}{who} per run")
     if others:
         ax.legend(fontsize="small")
-    fig.tight_layout()
-    fig.savefig(a.out, dpi=120)
-    print(a.out)
+    save(fig, a.out)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from cyout import Study
+from cyout import Study, save
 
 
 def main():
@@ -52,9 +52,7 @@ def main():
         ax.set_visible(False)
     axes.flat[0].legend(fontsize="small")
     fig.autofmt_xdate()
-    fig.tight_layout()
-    fig.savefig(a.out, dpi=120)
-    print(a.out)
+    save(fig, a.out)
 
 
 if __name__ == "__main__":

@@ -7,9 +7,12 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void usage(FILE *out) {
   fprintf(out,
@@ -28,18 +31,65 @@ static void usage(FILE *out) {
           "      --set PATH=VALUE  override a scenario setting (repeatable)\n"
           "  -j, --threads N       worker threads (default: all online "
           "cores)\n"
-          "      --force           overwrite an existing output\n"
-          "      --resume          complete an interrupted output (same "
-          "FILE, --set,\n"
+          "      --force           replace an existing OUT.h5 (only when "
+          "this run\n"
+          "                        completes), or start over an interrupted "
+          "run\n"
+          "      --resume          complete an interrupted run (same FILE, "
+          "--set,\n"
           "                        --seed and -n as the interrupted run)\n"
           "      --event-log       also write the per-event log (/events)\n"
           "  -q, --quiet           no progress on stderr\n"
           "      --timing          print the time spent writing HDF5\n"
           "  -h, --help            this help\n"
           "\n"
-          "SIGINT/SIGTERM stop the run cleanly: the file keeps the finished "
-          "runs\n"
-          "(complete = 0) and the exit status is 130.\n");
+          "Files: OUT.h5 appears only when every run is done.  Until then "
+          "finished\n"
+          "runs are kept in OUT.h5.partial (an HDF5 file valid at every "
+          "instant,\n"
+          "whatever stops the process; --resume continues it), with "
+          "OUT.h5.lock\n"
+          "(held by the one process writing OUT.h5), OUT.h5.tmp (the "
+          "compressed\n"
+          "file being built) and, with --event-log, OUT.h5.partial.events.\n"
+          "\n"
+          "SIGINT/SIGTERM stop the run within about a second, even inside a "
+          "long\n"
+          "replication: finished runs stay in OUT.h5.partial and the exit "
+          "status is\n"
+          "130.  A second SIGINT/SIGTERM exits at once (the partial file is "
+          "still\n"
+          "valid).\n"
+          "\n"
+          "exit status: 0 complete, 1 runtime failure (e.g. disk full: "
+          "finished runs\n"
+          "are kept), 2 usage or input error, 130 interrupted.\n");
+}
+
+/* Set from the signal handler: a lock-free atomic is async-signal-safe.
+ * The first signal asks the runner to stop; a second one exits at once,
+ * which is safe because the partial file is valid at every instant. */
+static atomic_int stop_flag;
+
+static void on_signal(int sig) {
+  (void)sig;
+  if (atomic_exchange(&stop_flag, 1))
+    _exit(CY_EXIT_INTERRUPTED);
+}
+
+/* Installs the handlers for the duration of the run (old ones kept). */
+static void catch_signals(bool on, struct sigaction *old) {
+  if (!on) {
+    sigaction(SIGINT, &old[0], NULL);
+    sigaction(SIGTERM, &old[1], NULL);
+    return;
+  }
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &old[0]);
+  sigaction(SIGTERM, &sa, &old[1]);
 }
 
 static bool parse_u64(const char *s, unsigned long long max,
@@ -183,10 +233,6 @@ int cy_cmd_run(int argc, char **argv) {
     usage(stderr);
     goto out;
   }
-  if (o.force && o.resume) {
-    fprintf(stderr, "cysim run: --force and --resume exclude each other\n");
-    goto out;
-  }
   o.scenario = argv[optind];
   if (!o.output) {
     output = default_output(o.scenario);
@@ -197,7 +243,12 @@ int cy_cmd_run(int argc, char **argv) {
   cy_error err;
   cy_error_clear(&err);
   cy_run_stats st;
+  struct sigaction old[2];
+  atomic_store(&stop_flag, 0);
+  o.stop = &stop_flag;
+  catch_signals(true, old);
   int rc = cy_run(&o, &st, &err);
+  catch_signals(false, old);
   if (rc != CY_OK)
     fprintf(stderr, "cysim run: %s\n", err.msg[0] ? err.msg : cy_strerror(rc));
   if (timing && (rc == CY_OK || rc == CY_EINTR)) {

@@ -38,6 +38,8 @@ const char *cy_strerror(int code) {
     return "interrupted";
   case CY_EEXIST:
     return "output exists";
+  case CY_EBUSY:
+    return "output busy";
   default:
     return "internal error";
   }

@@ -2,16 +2,32 @@
  *
  * Only sim/h5*.c include hdf5.h; everything else sees these opaque handles.
  *
- * Writer.  cy_h5w_create() makes a new file (dimension scales, provenance,
- * sweep values and every /summary dataset, status all 0); cy_h5w_resume()
- * reopens an interrupted file after checking that it belongs to the same
- * study (scenario text, --set overrides, seed, sizes) and returns its
- * status.  cy_h5w_put() takes finished runs in any order: they are copied
- * into per-block buffers (one point x one chunk of replications) and a block
- * is written as one hyperslab per dataset once all of its pending runs are
- * in, which keeps the number of HDF5 calls per run tiny.  cy_h5w_close()
- * writes what is left (partial blocks of an interrupted run), sets the root
- * attribute `complete` and frees the writer.
+ * Writer: crash safety.  A run writes two HDF5 files beside OUT.h5 (names
+ * in run_files.h) and never OUT.h5 itself:
+ * - OUT.h5.partial holds every finished run, uncompressed, in contiguous
+ *   datasets allocated in full when the file is made.  Its metadata is
+ *   written once, flushed and fsync()ed before the file gets its name;
+ *   after that the writer only overwrites raw data in place, so no HDF5
+ *   metadata ever changes (the one exception, HDF5's one-byte "open for
+ *   writing" flag in the superblock, is a single in-place write and HDF5
+ *   opens the file whatever its value).  Runs reach it in checkpoints (at
+ *   most every 0.5 s): their data, H5Fflush, then their /summary/status
+ *   bytes, H5Fflush.  So at every instant the file opens, and a run marked
+ *   done holds its data, whatever moment the process dies: kill -9, OOM
+ *   killer, a preempted job.  A power loss or kernel crash is outside this
+ *   guarantee until the file is synced (when a run stops, and before the
+ *   final rename): the disk may then hold status bytes whose data it lost.
+ *   `--resume` continues this file.
+ * - OUT.h5.tmp is the compressed file users get.  A block of C
+ *   replications of one point becomes one chunk of every dataset once all
+ *   its runs are in the partial file; chunks are committed in (point,
+ *   replication) order whatever order the runs finished in, so the file's
+ *   bytes do not depend on threads or resumes.  When every block is in,
+ *   /events is written from the journal in (point, replication, time)
+ *   order, `complete` is set, the file is fsync()ed and renamed onto
+ *   OUT.h5 (replacing an existing one only with --force); then the partial
+ *   file and the journal are removed.  A crash loses only this file, which
+ *   the next --resume rebuilds from the partial file.
  *
  * Layout choices where MODEL.md is silent (documented in sim/MODEL.md):
  * - Text scales (attacker, target, state, alliance, optype) and string
@@ -24,11 +40,12 @@
  * - /events: 1-D columns along the unlimited dimension `event` (a scale
  *   /events/event holding the row number): point, replication (uint32),
  *   time, value (float64), kind, optype (uint8), attacker, target, blamed
- *   (int16), other (int32).  Rows of one run are contiguous and in the
- *   model's order; runs appear in the order they were written.
+ *   (int16), other (int32), in (point, replication, time) order.
  * - Identity for --resume: /provenance attributes `overrides` (the --set
  *   strings, one per line) and `event_log`, plus scenario_text, seed and
- *   the sizes of every dimension.
+ *   the sizes of every dimension.  `created` and `command_line` are those
+ *   of the run that started the study, so a resumed file is byte for byte
+ *   the file an uninterrupted run writes.
  *
  * Reader.  cy_h5r_open() reads the metadata (sizes, ids, sweep values,
  * status); cy_h5r_read_point() reads one point of one dataset. */
@@ -39,6 +56,7 @@
 #include "cysim/cy_outcome.h"
 #include "cysim/cy_scenario.h"
 #include "cysim/cy_study.h"
+#include "run_files.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -49,45 +67,57 @@
 typedef struct cy_h5w cy_h5w;
 
 typedef struct cy_h5w_info {
-  const char *path;
+  const cy_outfiles *files; /* names; the caller holds the lock */
   const cy_study *study;
   const cy_scenario *scenario; /* point 0, with run overrides applied */
   int64_t seed;
   size_t replications;
   bool timeseries, event_log;
+  bool resume;  /* continue files->partial (else make it anew) */
+  bool replace; /* --force: the final rename may replace files->out */
   const char *command_line;
   const char *const *sets; /* --set overrides, for the resume identity */
   size_t n_sets;
 } cy_h5w_info;
 
-/* Creates (truncating) info->path.  The caller checked --force. */
-int cy_h5w_create(cy_h5w **out, const cy_h5w_info *info, cy_error *err);
-/* Reopens an interrupted file; status [P*R] receives its /summary/status.
- * CY_EINPUT when the file belongs to another study. */
-int cy_h5w_resume(cy_h5w **out, const cy_h5w_info *info, uint8_t *status,
-                  cy_error *err);
-/* Replications per chunk (and per write block). */
+/* Opens the writer: makes OUT.h5.partial (and the journal) anew, or with
+ * info->resume reopens them after checking that they belong to the same
+ * study (CY_EINPUT otherwise); then makes OUT.h5.tmp.  status [P*R]
+ * receives which runs are already done.  The caller has checked that no
+ * stale partial file is in the way of a new one. */
+int cy_h5w_open(cy_h5w **out, const cy_h5w_info *info, uint8_t *status,
+                cy_error *err);
+/* Checks that `path` (a complete output, or a partial file) holds the
+ * study of info: CY_OK and *complete set, or CY_EINPUT saying why not. */
+int cy_h5w_check_identity(const char *path, const cy_h5w_info *info,
+                          bool *complete, cy_error *err);
+/* Replications per chunk (and per block). */
 size_t cy_h5w_block_reps(const cy_h5w *w);
-/* Hands in the outcome of (point, rep); it is copied.  `status` is the
- * status the file had when opened (to know which runs a block waits for). */
+/* Hands in the outcome of (point, rep), which must be pending; it is
+ * copied.  Nothing reaches a file until the next checkpoint. */
 int cy_h5w_put(cy_h5w *w, size_t point, size_t rep, const cy_outcome *o,
                cy_error *err);
-/* Deferred mode (for a multi-threaded caller): a block that completes a
- * whole chunk of every dataset is not written by cy_h5w_put() but queued;
- * cy_h5w_next_job() hands it out, cy_h5w_compress() (thread-safe, no HDF5:
- * shuffle + deflate exactly like HDF5's filters) may run on any thread,
- * and cy_h5w_commit() writes the finished chunks with H5Dwrite_chunk()
- * (compressing first if that was not done).  Deflate is nearly all of the
- * writer's cost, so this takes it off the single writing thread.  Every
- * job must be committed (cy_h5w_close() commits the queued ones). */
+/* Writes a checkpoint when runs have waited long enough (or `now`), and
+ * queues blocks that are complete for the final file. */
+int cy_h5w_tick(cy_h5w *w, bool now, cy_error *err);
+/* Blocks for the final file: cy_h5w_next_job() hands one out,
+ * cy_h5w_compress() (thread-safe, no HDF5: shuffle + deflate exactly like
+ * HDF5's filters) may run on any thread, and cy_h5w_commit() writes the
+ * chunks with H5Dwrite_chunk() (compressing first if that was not done).
+ * Deflate is nearly all of the writer's cost, so this takes it off the
+ * writing thread.  A job handed out must be committed (or closed). */
 typedef struct block cy_h5w_job;
-void cy_h5w_set_deferred(cy_h5w *w, bool on);
 cy_h5w_job *cy_h5w_next_job(cy_h5w *w);
 int cy_h5w_compress(const cy_h5w *w, cy_h5w_job *job);
 int cy_h5w_commit(cy_h5w *w, cy_h5w_job *job, cy_error *err);
-/* Writes pending blocks, sets `complete`, closes and frees w (also on
- * error; NULL is a no-op returning CY_OK).  *busy (may be NULL) receives
- * the seconds spent in HDF5 calls: create or resume, writes and close. */
+/* True once every block is in the final file. */
+bool cy_h5w_all_committed(const cy_h5w *w);
+/* Ends the writer (also on error; NULL is a no-op returning CY_OK).  With
+ * `complete` (every run done): a last checkpoint, the rest of the final
+ * file, the rename onto OUT.h5 and the removal of the partial files.
+ * Without: a last checkpoint of the finished runs (unless a write already
+ * failed) so that --resume can continue, and OUT.h5.tmp is removed.
+ * *busy (may be NULL) receives the seconds spent in HDF5 and sync calls. */
 int cy_h5w_close(cy_h5w *w, bool complete, double *busy, cy_error *err);
 
 /* ---- reader ---- */

@@ -196,6 +196,7 @@ uint64_t cy_kernel_run(cy_kernel *k, double horizon) {
   uint64_t n = 0;
   assert(!k->root_pending); /* not re-entrant */
   k->stop = 0;
+  k->interrupted = 0;
   while (k->size > 0) {
     const cy_event *root = &k->heap[0];
     if (!(root->time < horizon))
@@ -219,6 +220,11 @@ uint64_t cy_kernel_run(cy_kernel *k, double horizon) {
     n++;
     if (k->stop)
       return n;
+    if (k->interrupt && n % CY_KERNEL_POLL == 0 &&
+        atomic_load_explicit(k->interrupt, memory_order_relaxed)) {
+      k->interrupted = 1;
+      return n;
+    }
   }
   /* An infinite horizon means "until the queue is empty": time stays at the
    * last event so that the caller can still schedule. */
@@ -228,3 +234,9 @@ uint64_t cy_kernel_run(cy_kernel *k, double horizon) {
 }
 
 void cy_kernel_stop(cy_kernel *k) { k->stop = 1; }
+
+void cy_kernel_set_interrupt(cy_kernel *k, const atomic_int *flag) {
+  k->interrupt = flag;
+}
+
+int cy_kernel_interrupted(const cy_kernel *k) { return k->interrupted; }

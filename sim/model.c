@@ -848,8 +848,15 @@ int cy_model_run(cy_model *m, int64_t seed, uint64_t replication,
   memcpy(out->hostility_final, m->h, nn * sizeof *m->h);
   out->events = cy_kernel_processed(&m->kernel);
   m->out = NULL;
+  if (cy_kernel_interrupted(&m->kernel))
+    return cy_error_set(err, CY_EINTR, "interrupted in replication %llu",
+                        (unsigned long long)replication);
   if (m->err)
     return cy_error_set(err, m->err, "model: out of memory in replication %llu",
                         (unsigned long long)replication);
   return CY_OK;
+}
+
+void cy_model_set_interrupt(cy_model *m, const atomic_int *flag) {
+  cy_kernel_set_interrupt(&m->kernel, flag);
 }

@@ -11,7 +11,6 @@
 #endif
 #include <gsl/gsl_errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,15 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Set from the signal handler: lock-free atomics are async-signal-safe. */
-static atomic_int stop_requested;
-
-static void on_signal(int sig) {
-  (void)sig;
-  atomic_store(&stop_requested, 1);
-}
-
-void cy_run_request_stop(void) { atomic_store(&stop_requested, 1); }
+/* The stop flag when the caller gives none: never set. */
+static const atomic_int never_stop;
 
 static double now(void) {
   struct timespec ts;
@@ -43,6 +35,7 @@ typedef struct item {
 
 typedef struct shared {
   const cy_run_opts *opts;
+  const atomic_int *stop;
   const cy_study *st;
   int64_t seed;
   size_t R;
@@ -61,10 +54,12 @@ typedef struct shared {
   /* Chunks to compress (writer -> workers) and compressed (-> writer). */
   cy_h5w *w;
   cy_h5w_job **jobs, **jobs_done;
-  size_t n_jobs, n_jobs_done;
+  size_t n_jobs, n_jobs_done, max_jobs;
   double compress_time; /* seconds workers spent compressing */
   unsigned alive;
-  cy_error err; /* first failure */
+  bool all_committed; /* writer: every block is in the final file */
+  bool finish;        /* writer: workers may exit */
+  cy_error err;       /* first failure */
 } shared;
 
 /* Resolves point p with the run's overrides (-n, --event-log). */
@@ -91,7 +86,7 @@ static void fail(shared *sh, const cy_error *e) {
 }
 
 static bool stopping(shared *sh) {
-  return atomic_load(&stop_requested) || atomic_load(&sh->failed);
+  return atomic_load(sh->stop) || atomic_load(&sh->failed);
 }
 
 /* With sh->mu held and a job queued: compresses it unlocked, relocks. */
@@ -122,8 +117,19 @@ static void *worker(void *arg) {
       do_job(sh);
     pthread_mutex_unlock(&sh->mu);
     size_t k = atomic_fetch_add(&sh->next, 1);
-    if (k >= sh->n_todo)
+    if (k >= sh->n_todo) {
+      /* No runs left: compress blocks for the final file until the writer
+       * has committed them all. */
+      pthread_mutex_lock(&sh->mu);
+      while (!sh->finish && !stopping(sh)) {
+        if (sh->n_jobs)
+          do_job(sh);
+        else
+          pthread_cond_wait(&sh->cv_free, &sh->mu);
+      }
+      pthread_mutex_unlock(&sh->mu);
       break;
+    }
     size_t p = sh->todo[k] / sh->R, r = sh->todo[k] % sh->R;
     if (p != cur) {
       cy_model_free(m);
@@ -136,6 +142,7 @@ static void *worker(void *arg) {
         fail(sh, &e);
         break;
       }
+      cy_model_set_interrupt(m, sh->stop);
       cur = p;
     }
     pthread_mutex_lock(&sh->mu);
@@ -155,7 +162,8 @@ static void *worker(void *arg) {
     if (rc != CY_OK) {
       sh->free_list[sh->n_free++] = o;
       pthread_mutex_unlock(&sh->mu);
-      fail(sh, &e);
+      if (rc != CY_EINTR) /* stopped: this run stays missing */
+        fail(sh, &e);
       break;
     }
     sh->queue[sh->n_queue++] = (item){p, r, o};
@@ -267,6 +275,370 @@ static unsigned online_cores(void) {
   return n > 0 ? (unsigned)n : 1;
 }
 
+/* What --resume finds when no partial file is there: a complete OUT.h5 of
+ * the same study needs nothing more. */
+static int resume_without_partial(const cy_outfiles *fs,
+                                  const cy_h5w_info *info, bool *nothing,
+                                  cy_error *err) {
+  bool complete;
+  int rc = cy_h5w_check_identity(fs->out, info, &complete, err);
+  if (rc)
+    return rc;
+  if (!complete)
+    return cy_error_set(err, CY_EINPUT,
+                        "%s is incomplete and has no %s to continue from "
+                        "(made by an older cysim?); use --force to start over",
+                        fs->out, fs->partial);
+  *nothing = true;
+  return CY_OK;
+}
+
+/* Decides, under the lock, between a new study, a resumed one and nothing
+ * to do, and refuses whatever would destroy results without --force. */
+static int plan_output(const cy_run_opts *o, const cy_outfiles *fs,
+                       const cy_h5w_info *info, bool *resume, bool *nothing,
+                       cy_error *err) {
+  cy_path_kind out = cy_path_kind_of(fs->out);
+  cy_path_kind part = cy_path_kind_of(fs->partial);
+  *resume = *nothing = false;
+  if (out == CY_PATH_OTHER)
+    return cy_error_set(err, CY_EINPUT,
+                        "%s is a directory or a special file, not an output",
+                        fs->out);
+  if (part == CY_PATH_SYMLINK || part == CY_PATH_OTHER)
+    return cy_error_set(err, CY_EINPUT,
+                        "%s is not a regular file (a link?); remove it",
+                        fs->partial);
+  if (o->resume && part == CY_PATH_FILE) {
+    if (out == CY_PATH_FILE && !o->force) {
+      /* A run that died after its rename but before removing the partial
+       * file left both: OUT.h5 is then complete and of the same study. */
+      bool complete;
+      cy_error e;
+      if (cy_h5w_check_identity(fs->out, info, &complete, &e) == CY_OK &&
+          complete) {
+        *nothing = true;
+        int rc = cy_remove(fs->partial, err);
+        return rc ? rc : cy_remove(fs->journal, err);
+      }
+    }
+    if (out != CY_PATH_NONE && !o->force)
+      return cy_error_set(err, CY_EEXIST,
+                          "%s exists; add --force to replace it when the "
+                          "resumed run in %s completes",
+                          fs->out, fs->partial);
+    *resume = true;
+    return CY_OK;
+  }
+  if (o->resume && out == CY_PATH_FILE)
+    return resume_without_partial(fs, info, nothing, err);
+  if (out != CY_PATH_NONE && !o->force)
+    return cy_error_set(err, CY_EEXIST,
+                        "%s exists; use --force to replace it (when the new "
+                        "run completes) or --resume to complete an "
+                        "interrupted run",
+                        fs->out);
+  if (part == CY_PATH_FILE && !o->force && !o->resume)
+    return cy_error_set(err, CY_EEXIST,
+                        "%s holds the finished runs of an interrupted run; "
+                        "use --resume to continue it or --force to start over",
+                        fs->partial);
+  int rc = cy_remove(fs->partial, err);
+  return rc ? rc : cy_remove(fs->journal, err);
+}
+
+/* Outcome records: enough for every worker to have one running while a
+ * batch waits for the writer; ~32 MiB of records at most. */
+static int make_pool(shared *sh, const cy_scenario *s0, unsigned n_threads,
+                     cy_outcome **pool, size_t *n_pool, cy_error *err) {
+  size_t N = s0->n_states, bytes = N * N * 40 + 1024;
+  if (s0->output.timeseries)
+    bytes += cy_scenario_bins(s0) * N * N * 4;
+  size_t n = ((size_t)32 << 20) / bytes;
+  if (n > 256)
+    n = 256;
+  if (n < 2 * (size_t)n_threads + 2)
+    n = 2 * (size_t)n_threads + 2;
+  sh->wake_at = n / 2;
+  *pool = calloc(n, sizeof **pool);
+  sh->free_list = calloc(n, sizeof *sh->free_list);
+  sh->queue = calloc(n, sizeof *sh->queue);
+  if (!*pool || !sh->free_list || !sh->queue)
+    return cy_error_set(err, CY_ENOMEM, "out of memory");
+  for (size_t i = 0; i < n; i++) {
+    if (cy_outcome_init(&(*pool)[i], s0) != CY_OK)
+      return cy_error_set(err, CY_ENOMEM, "out of memory");
+    *n_pool = i + 1;
+    sh->free_list[sh->n_free++] = &(*pool)[i];
+  }
+  return CY_OK;
+}
+
+/* Hands finished runs to the writer, ticks its checkpoints and passes
+ * blocks between it and the workers' compression. */
+static void writer_step(shared *sh, item *batch, size_t n, cy_run_stats *stats,
+                        int *wrc) {
+  for (size_t i = 0; i < n && *wrc == CY_OK; i++) {
+    cy_error e;
+    *wrc = cy_h5w_put(sh->w, batch[i].point, batch[i].rep, batch[i].o, &e);
+    if (*wrc != CY_OK)
+      fail(sh, &e);
+    else {
+      stats->runs_done++;
+      stats->events += batch[i].o->events;
+    }
+  }
+  bool all_in = stats->runs_done == sh->n_todo;
+  if (*wrc == CY_OK) {
+    cy_error e;
+    *wrc = cy_h5w_tick(sh->w, all_in, &e);
+    if (*wrc != CY_OK)
+      fail(sh, &e);
+  }
+  pthread_mutex_lock(&sh->mu);
+  for (size_t i = 0; i < n; i++)
+    sh->free_list[sh->n_free++] = batch[i].o;
+  cy_h5w_job *j;
+  bool queued = false;
+  while (*wrc == CY_OK && sh->n_jobs < sh->max_jobs &&
+         (j = cy_h5w_next_job(sh->w))) {
+    sh->jobs[sh->n_jobs++] = j;
+    queued = true;
+  }
+  if (n || queued)
+    pthread_cond_broadcast(&sh->cv_free);
+  size_t nd = sh->n_jobs_done;
+  cy_h5w_job *done_jobs[64];
+  if (nd > 64)
+    nd = 64;
+  sh->n_jobs_done -= nd;
+  memcpy(done_jobs, sh->jobs_done + sh->n_jobs_done, nd * sizeof *done_jobs);
+  pthread_mutex_unlock(&sh->mu);
+  for (size_t i = 0; i < nd; i++) {
+    cy_error e;
+    int jrc = cy_h5w_commit(sh->w, done_jobs[i], &e);
+    if (jrc != CY_OK && *wrc == CY_OK) {
+      *wrc = jrc;
+      fail(sh, &e);
+    }
+  }
+  if (*wrc == CY_OK && all_in && cy_h5w_all_committed(sh->w)) {
+    pthread_mutex_lock(&sh->mu);
+    sh->all_committed = true;
+    pthread_mutex_unlock(&sh->mu);
+  }
+}
+
+/* The calling thread's loop while workers run. */
+static int write_loop(shared *sh, size_t n_pool, progress *pg,
+                      cy_run_stats *stats) {
+  item *batch = calloc(n_pool, sizeof *batch);
+  if (!batch) {
+    cy_error e;
+    cy_error_set(&e, CY_ENOMEM, "out of memory");
+    fail(sh, &e);
+  }
+  int wrc = CY_OK;
+  pthread_mutex_lock(&sh->mu);
+  /* Until every block is committed, or (stopped, failed, or no workers)
+   * until nothing is left in the pipes. */
+  while (!sh->all_committed &&
+         (sh->alive > 0 || sh->n_queue > 0 || sh->n_jobs_done > 0)) {
+    if (sh->n_queue == 0 && sh->n_jobs_done == 0) {
+      struct timespec ts;
+      clock_gettime(CLOCK_REALTIME, &ts);
+      ts.tv_nsec += 100000000L;
+      if (ts.tv_nsec >= 1000000000L)
+        ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+      pthread_cond_timedwait(&sh->cv_done, &sh->mu, &ts);
+      /* A stop request must also wake workers waiting for a record. */
+      if (atomic_load(sh->stop))
+        pthread_cond_broadcast(&sh->cv_free);
+    }
+    size_t n = batch ? sh->n_queue : 0;
+    if (n)
+      memcpy(batch, sh->queue, n * sizeof *batch);
+    sh->n_queue -= n;
+    pthread_mutex_unlock(&sh->mu);
+    writer_step(sh, batch, n, stats, &wrc);
+    progress_show(pg, stats->runs_done, stats->events, false);
+    pthread_mutex_lock(&sh->mu);
+  }
+  sh->finish = true;
+  pthread_cond_broadcast(&sh->cv_free);
+  pthread_mutex_unlock(&sh->mu);
+  free(batch);
+  return wrc;
+}
+
+static unsigned start_workers(shared *sh, pthread_t *threads, unsigned n) {
+  unsigned started = 0;
+  for (; started < n; started++) {
+    sh->alive++;
+    if (pthread_create(&threads[started], NULL, worker, sh) != 0) {
+      sh->alive--;
+      cy_error e;
+      cy_error_set(&e, CY_EINTERNAL, "cannot start thread %u", started);
+      fail(sh, &e);
+      break;
+    }
+  }
+  return started;
+}
+
+/* Everything cy_run() owns, so that one function frees it. */
+typedef struct run_state {
+  cy_study *st;
+  cy_scenario s0;
+  cy_outfiles files;
+  uint8_t *status;
+  size_t *todo;
+  cy_outcome *pool;
+  size_t n_pool;
+  pthread_t *threads;
+  shared sh;
+} run_state;
+
+static void run_state_fini(run_state *rs) {
+  for (size_t i = 0; i < rs->n_pool; i++)
+    cy_outcome_fini(&rs->pool[i]);
+  free(rs->pool);
+  free(rs->sh.free_list);
+  free(rs->sh.queue);
+  free(rs->sh.jobs);
+  free(rs->sh.jobs_done);
+  free(rs->threads);
+  free(rs->todo);
+  free(rs->status);
+  cy_scenario_fini(&rs->s0);
+  cy_outfiles_fini(&rs->files);
+  cy_study_free(rs->st);
+}
+
+/* Runs the pending runs on worker threads into the open writer, then
+ * closes it: the result code of the whole run. */
+static int run_pending(run_state *rs, const cy_run_opts *o, cy_run_stats *stats,
+                       cy_error *err) {
+  shared *sh = &rs->sh;
+  size_t total = stats->runs_total;
+  unsigned n_threads = o->threads ? o->threads : online_cores();
+  if (n_threads > sh->n_todo)
+    n_threads = (unsigned)sh->n_todo;
+  stats->threads = n_threads;
+  size_t C = cy_h5w_block_reps(sh->w);
+  sh->max_jobs = stats->points * ((sh->R + C - 1) / C) + 2;
+  sh->jobs = calloc(sh->max_jobs, sizeof *sh->jobs);
+  sh->jobs_done = calloc(sh->max_jobs, sizeof *sh->jobs_done);
+  rs->threads = calloc(n_threads + 1, sizeof *rs->threads);
+  int rc = !sh->jobs || !sh->jobs_done || !rs->threads
+               ? cy_error_set(err, CY_ENOMEM, "out of memory")
+               : make_pool(sh, &rs->s0, n_threads, &rs->pool, &rs->n_pool, err);
+  if (rc) {
+    cy_h5w_close(sh->w, false, NULL, NULL);
+    sh->w = NULL;
+    return rc;
+  }
+  pthread_mutex_init(&sh->mu, NULL);
+  pthread_cond_init(&sh->cv_done, NULL);
+  pthread_cond_init(&sh->cv_free, NULL);
+  unsigned started = start_workers(sh, rs->threads, n_threads);
+  progress pg = {.quiet = o->quiet,
+                 .tty = isatty(STDERR_FILENO),
+                 .total = total,
+                 .before = total - sh->n_todo,
+                 .pending = sh->n_todo,
+                 .t0 = now()};
+  int wrc = write_loop(sh, rs->n_pool, &pg, stats);
+  for (unsigned i = 0; i < started; i++)
+    pthread_join(rs->threads[i], NULL);
+  stats->compress_time = sh->compress_time;
+  progress_show(&pg, stats->runs_done, stats->events, true);
+  stats->complete = wrc == CY_OK && stats->runs_done == sh->n_todo &&
+                    !sh->err.code && !atomic_load(sh->stop);
+  /* Jobs no worker took are compressed by the close. */
+  cy_error cerr;
+  int crc = cy_h5w_close(sh->w, stats->complete, &stats->h5_busy, &cerr);
+  sh->w = NULL;
+  pthread_mutex_destroy(&sh->mu);
+  pthread_cond_destroy(&sh->cv_done);
+  pthread_cond_destroy(&sh->cv_free);
+  if (sh->err.code) {
+    if (err)
+      *err = sh->err;
+    return sh->err.code;
+  }
+  if (crc != CY_OK) {
+    stats->complete = false;
+    if (err)
+      *err = cerr;
+    return crc;
+  }
+  if (!stats->complete)
+    return cy_error_set(err, CY_EINTR,
+                        "interrupted: %zu of %zu runs are in %s; run the same "
+                        "command with --resume to finish it",
+                        total - sh->n_todo + stats->runs_done, total,
+                        rs->files.partial);
+  return CY_OK;
+}
+
+/* Loads the study, takes the lock, opens the writer: everything before
+ * the first run. */
+static int prepare(run_state *rs, const cy_run_opts *o, cy_run_stats *stats,
+                   bool *nothing, cy_error *err) {
+  shared *sh = &rs->sh;
+  int rc = cy_study_load(&rs->st, o->scenario, o->sets, o->n_sets, err);
+  if (rc != CY_OK)
+    return rc;
+  const cy_scenario *base = cy_study_base(rs->st);
+  sh->opts = o;
+  sh->stop = o->stop ? o->stop : &never_stop;
+  sh->st = rs->st;
+  sh->R = o->replications ? o->replications : base->replications;
+  sh->seed = o->have_seed ? o->seed : base->seed;
+  size_t P = cy_study_n_points(rs->st), R = sh->R;
+  stats->points = P;
+  stats->replications = R;
+  stats->runs_total = P * R;
+  if (R == 0)
+    return cy_error_set(err, CY_EINPUT, "%s: zero replications to run",
+                        o->scenario);
+  if ((rc = resolve_point(sh, 0, &rs->s0, err)) != CY_OK ||
+      (rc = check_points(sh, &rs->s0, err)) != CY_OK)
+    return rc;
+  rs->status = calloc(P * R, 1);
+  rs->todo = malloc(P * R * sizeof *rs->todo);
+  if (!rs->status || !rs->todo)
+    return cy_error_set(err, CY_ENOMEM, "out of memory");
+  cy_h5w_info info = {
+      .files = &rs->files,
+      .study = rs->st,
+      .scenario = &rs->s0,
+      .seed = sh->seed,
+      .replications = R,
+      .timeseries = rs->s0.output.timeseries,
+      .event_log = rs->s0.output.event_log,
+      .replace = o->force,
+      .command_line = o->command_line,
+      .sets = o->sets,
+      .n_sets = o->n_sets,
+  };
+  /* Only now, with the study valid, may the output be touched. */
+  if ((rc = cy_outfiles_init(&rs->files, o->output, err)) ||
+      (rc = cy_outfiles_lock(&rs->files, err)) ||
+      (rc = plan_output(o, &rs->files, &info, &info.resume, nothing, err)) ||
+      *nothing)
+    return rc;
+  if ((rc = cy_h5w_open(&sh->w, &info, rs->status, err)))
+    return rc;
+  for (size_t i = 0; i < P * R; i++)
+    if (!rs->status[i])
+      rs->todo[sh->n_todo++] = i;
+  sh->todo = rs->todo;
+  stats->runs_pending = sh->n_todo;
+  return CY_OK;
+}
+
 int cy_run(const cy_run_opts *o, cy_run_stats *stats, cy_error *err) {
   double t0 = now();
   cy_run_stats dummy;
@@ -283,282 +655,22 @@ int cy_run(const cy_run_opts *o, cy_run_stats *stats, cy_error *err) {
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
   mallopt(M_MMAP_THRESHOLD, 64 << 20);
 #endif
-
-  cy_study *st = NULL;
-  int rc = cy_study_load(&st, o->scenario, o->sets, o->n_sets, err);
-  if (rc != CY_OK)
-    return rc;
-  const cy_scenario *base = cy_study_base(st);
-  shared sh;
-  memset(&sh, 0, sizeof sh);
-  sh.opts = o;
-  sh.st = st;
-  sh.R = o->replications ? o->replications : base->replications;
-  sh.seed = o->have_seed ? o->seed : base->seed;
-  size_t P = cy_study_n_points(st), R = sh.R;
-  stats->points = P;
-  stats->replications = R;
-  stats->runs_total = P * R;
-
-  cy_scenario s0;
-  cy_scenario_init(&s0);
-  uint8_t *status = NULL;
-  size_t *todo = NULL;
-  cy_outcome *pool = NULL;
-  size_t n_pool = 0;
-  cy_h5w *w = NULL;
-  pthread_t *threads = NULL;
-  unsigned n_threads = 0;
-  struct sigaction old_int, old_term;
-  bool handlers = false;
-
-  if (R == 0) {
-    rc = cy_error_set(err, CY_EINPUT, "%s: zero replications to run",
-                      o->scenario);
-    goto done;
-  }
-  if ((rc = resolve_point(&sh, 0, &s0, err)) != CY_OK ||
-      (rc = check_points(&sh, &s0, err)) != CY_OK)
-    goto done;
-
-  status = calloc(P * R, 1);
-  todo = malloc(P * R * sizeof *todo);
-  if (!status || !todo) {
-    rc = cy_error_set(err, CY_ENOMEM, "out of memory");
-    goto done;
-  }
-  cy_h5w_info info = {
-      .path = o->output,
-      .study = st,
-      .scenario = &s0,
-      .seed = sh.seed,
-      .replications = R,
-      .timeseries = s0.output.timeseries,
-      .event_log = s0.output.event_log,
-      .command_line = o->command_line,
-      .sets = o->sets,
-      .n_sets = o->n_sets,
-  };
-  /* Only now, with the study valid, may the output be touched. */
-  struct stat sb;
-  bool exists = stat(o->output, &sb) == 0;
-  if (exists && o->resume)
-    rc = cy_h5w_resume(&w, &info, status, err);
-  else if (exists && !o->force)
-    rc = cy_error_set(err, CY_EEXIST,
-                      "%s exists; use --force to overwrite it or --resume to "
-                      "complete an interrupted run",
-                      o->output);
-  else
-    rc = cy_h5w_create(&w, &info, err);
-  if (rc != CY_OK)
-    goto done;
-
-  for (size_t i = 0; i < P * R; i++)
-    if (!status[i])
-      todo[sh.n_todo++] = i;
-  sh.todo = todo;
-  stats->runs_pending = sh.n_todo;
-
-  n_threads = o->threads ? o->threads : online_cores();
-  if (n_threads > sh.n_todo)
-    n_threads = (unsigned)sh.n_todo;
-  stats->threads = n_threads;
-  /* The bounded queue: records for every worker to have one running while
-   * a batch waits for the writer; ~32 MiB of records at most. */
-  {
-    size_t N = s0.n_states, bytes = N * N * 40 + 1024;
-    if (s0.output.timeseries)
-      bytes += cy_scenario_bins(&s0) * N * N * 4;
-    n_pool = ((size_t)32 << 20) / bytes;
-    if (n_pool > 256)
-      n_pool = 256;
-    if (n_pool < 2 * (size_t)n_threads + 2)
-      n_pool = 2 * (size_t)n_threads + 2;
-    sh.wake_at = n_pool / 2;
-  }
-  pool = calloc(n_pool, sizeof *pool);
-  sh.free_list = calloc(n_pool, sizeof *sh.free_list);
-  sh.queue = calloc(n_pool, sizeof *sh.queue);
-  threads = calloc(n_threads + 1, sizeof *threads);
-  /* Each block of C replications becomes at most one job. */
-  size_t max_jobs = P * R / cy_h5w_block_reps(w) + 2;
-  sh.jobs = calloc(max_jobs, sizeof *sh.jobs);
-  sh.jobs_done = calloc(max_jobs, sizeof *sh.jobs_done);
-  sh.w = w;
-  cy_h5w_set_deferred(w, n_threads > 0);
-  if (!pool || !sh.free_list || !sh.queue || !threads || !sh.jobs ||
-      !sh.jobs_done) {
-    rc = cy_error_set(err, CY_ENOMEM, "out of memory");
-    goto done;
-  }
-  for (size_t i = 0; i < n_pool; i++) {
-    if (cy_outcome_init(&pool[i], &s0) != CY_OK) {
-      n_pool = i;
-      rc = cy_error_set(err, CY_ENOMEM, "out of memory");
-      goto done;
-    }
-    sh.free_list[sh.n_free++] = &pool[i];
-  }
-
-  atomic_store(&stop_requested, 0);
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, &old_int);
-  sigaction(SIGTERM, &sa, &old_term);
-  handlers = true;
-
-  pthread_mutex_init(&sh.mu, NULL);
-  pthread_cond_init(&sh.cv_done, NULL);
-  pthread_cond_init(&sh.cv_free, NULL);
-  atomic_init(&sh.next, 0);
-  atomic_init(&sh.failed, 0);
-  cy_error_clear(&sh.err);
-  unsigned started = 0;
-  for (; started < n_threads; started++) {
-    sh.alive++;
-    if (pthread_create(&threads[started], NULL, worker, &sh) != 0) {
-      sh.alive--;
-      cy_error e;
-      cy_error_set(&e, CY_EINTERNAL, "cannot start thread %u", started);
-      fail(&sh, &e);
-      break;
-    }
-  }
-
-  progress pg = {.quiet = o->quiet,
-                 .tty = isatty(STDERR_FILENO),
-                 .total = P * R,
-                 .before = P * R - sh.n_todo,
-                 .pending = sh.n_todo,
-                 .t0 = now(),
-                 .last_decile = 0};
-  item *batch = calloc(n_pool, sizeof *batch);
-  if (!batch) {
-    cy_error e;
-    cy_error_set(&e, CY_ENOMEM, "out of memory");
-    fail(&sh, &e);
-  }
-  int wrc = CY_OK;
-  pthread_mutex_lock(&sh.mu);
-  while (sh.alive > 0 || sh.n_queue > 0 || sh.n_jobs_done > 0) {
-    if (sh.n_queue == 0 && sh.n_jobs_done == 0) {
-      struct timespec ts;
-      clock_gettime(CLOCK_REALTIME, &ts);
-      ts.tv_nsec += 100000000L;
-      if (ts.tv_nsec >= 1000000000L)
-        ts.tv_sec++, ts.tv_nsec -= 1000000000L;
-      pthread_cond_timedwait(&sh.cv_done, &sh.mu, &ts);
-      /* A signal's flag must also wake workers waiting for a record. */
-      if (atomic_load(&stop_requested))
-        pthread_cond_broadcast(&sh.cv_free);
-    }
-    size_t n = batch ? sh.n_queue : 0;
-    if (n)
-      memcpy(batch, sh.queue, n * sizeof *batch);
-    sh.n_queue -= n;
-    pthread_mutex_unlock(&sh.mu);
-    for (size_t i = 0; i < n; i++) {
-      if (wrc == CY_OK) {
-        cy_error e;
-        wrc = cy_h5w_put(w, batch[i].point, batch[i].rep, batch[i].o, &e);
-        if (wrc != CY_OK)
-          fail(&sh, &e);
-        else {
-          stats->runs_done++;
-          stats->events += batch[i].o->events;
-        }
-      }
-    }
-    pthread_mutex_lock(&sh.mu);
-    for (size_t i = 0; i < n; i++)
-      sh.free_list[sh.n_free++] = batch[i].o;
-    /* Completed chunks go to the workers for compression. */
-    cy_h5w_job *j;
-    bool queued = false;
-    while (wrc == CY_OK && (j = cy_h5w_next_job(w))) {
-      sh.jobs[sh.n_jobs++] = j;
-      queued = true;
-    }
-    if (n || queued)
-      pthread_cond_broadcast(&sh.cv_free);
-    size_t nd = sh.n_jobs_done;
-    cy_h5w_job *done_jobs[64];
-    if (nd > 64)
-      nd = 64;
-    sh.n_jobs_done -= nd;
-    memcpy(done_jobs, sh.jobs_done + sh.n_jobs_done, nd * sizeof *done_jobs);
-    pthread_mutex_unlock(&sh.mu);
-    for (size_t i = 0; i < nd; i++) {
-      cy_error e;
-      int jrc = cy_h5w_commit(w, done_jobs[i], &e);
-      if (jrc != CY_OK && wrc == CY_OK) {
-        wrc = jrc;
-        fail(&sh, &e);
-      }
-    }
-    progress_show(&pg, stats->runs_done, stats->events, false);
-    pthread_mutex_lock(&sh.mu);
-  }
-  pthread_mutex_unlock(&sh.mu);
-  for (unsigned i = 0; i < started; i++)
-    pthread_join(threads[i], NULL);
-  /* Jobs no worker took (they had run out of runs): compress them here. */
-  while (wrc == CY_OK && sh.n_jobs > 0) {
-    cy_error e;
-    wrc = cy_h5w_commit(w, sh.jobs[--sh.n_jobs], &e);
-    if (wrc != CY_OK)
-      fail(&sh, &e);
-  }
-  stats->compress_time = sh.compress_time;
-  free(batch);
-  progress_show(&pg, stats->runs_done, stats->events, true);
-
-  stats->complete = stats->runs_done == sh.n_todo && !sh.err.code;
-  cy_error cerr;
-  int crc = cy_h5w_close(w, stats->complete, &stats->h5_busy, &cerr);
-  w = NULL;
-  if (sh.err.code) {
-    rc = sh.err.code;
-    if (err)
-      *err = sh.err;
-  } else if (crc != CY_OK) {
-    rc = crc;
-    if (err)
-      *err = cerr;
-  } else if (!stats->complete) {
-    rc = cy_error_set(err, CY_EINTR,
-                      "interrupted: %zu of %zu runs are in %s (complete = 0); "
-                      "run the same command with --resume to finish it",
-                      P * R - sh.n_todo + stats->runs_done, P * R, o->output);
-  }
-  pthread_mutex_destroy(&sh.mu);
-  pthread_cond_destroy(&sh.cv_done);
-  pthread_cond_destroy(&sh.cv_free);
-
-done:
-  if (w) {
-    double b;
-    cy_h5w_close(w, false, &b, NULL);
-  }
-  if (handlers) {
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
-  }
-  for (size_t i = 0; i < n_pool; i++)
-    cy_outcome_fini(&pool[i]);
-  free(pool);
-  free(sh.free_list);
-  free(sh.queue);
-  free(sh.jobs);
-  free(sh.jobs_done);
-  free(threads);
-  free(todo);
-  free(status);
-  cy_scenario_fini(&s0);
-  cy_study_free(st);
+  run_state rs;
+  memset(&rs, 0, sizeof rs);
+  rs.files.lock_fd = -1;
+  cy_scenario_init(&rs.s0);
+  atomic_init(&rs.sh.next, 0);
+  atomic_init(&rs.sh.failed, 0);
+  cy_error_clear(&rs.sh.err);
+  bool nothing = false;
+  int rc = prepare(&rs, o, stats, &nothing, err);
+  if (rc == CY_OK && nothing)
+    stats->complete = true;
+  else if (rc == CY_OK)
+    rc = run_pending(&rs, o, stats, err);
+  else if (rs.sh.w)
+    cy_h5w_close(rs.sh.w, false, NULL, NULL);
+  run_state_fini(&rs);
   stats->wall = now() - t0;
   return rc;
 }

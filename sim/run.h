@@ -13,6 +13,7 @@
 
 #include "cysim/cy_error.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,6 +29,11 @@ typedef struct cy_run_opts {
   unsigned threads; /* 0: all online cores */
   bool force, resume, quiet, event_log;
   const char *command_line; /* stored in the file */
+  /* The caller's stop request (e.g. set by its SIGINT handler): workers
+   * check it every few thousand events, so a run stops within about a
+   * second even inside a long replication; finished runs are kept.  NULL:
+   * never stopped.  The runner installs no signal handler itself. */
+  const atomic_int *stop;
 } cy_run_opts;
 
 typedef struct cy_run_stats {
@@ -43,14 +49,14 @@ typedef struct cy_run_stats {
   bool complete;
 } cy_run_stats;
 
-/* Returns CY_OK when the file is complete, CY_EINTR when interrupted (the
- * file is closed with complete = 0 and can be resumed), or an error code
- * with err filled (CY_EEXIST when the output exists without force/resume).
- * stats may be NULL. */
+/* Returns CY_OK when OUT.h5 is complete (made, or already there with
+ * --resume), CY_EINTR when stopped (the finished runs are in
+ * OUT.h5.partial for --resume), or an error code with err filled:
+ * CY_EEXIST when the output (or an interrupted run's partial file) exists
+ * without --force/--resume, CY_EBUSY when another process writes the same
+ * output, CY_EINPUT for a file of another study.  An error after the run
+ * started keeps every run already in the partial file.  stats may be
+ * NULL. */
 int cy_run(const cy_run_opts *o, cy_run_stats *stats, cy_error *err);
-
-/* Set by the SIGINT/SIGTERM handler that cy_run() installs while it runs;
- * tests may set it to simulate an interrupt. */
-void cy_run_request_stop(void);
 
 #endif

@@ -65,15 +65,19 @@ wait $pid
 rc=$?
 check "SIGINT: exit 130 (got $rc)" test $rc -eq 130
 check "SIGINT: message suggests --resume" grep -q -- "--resume" "$tmp/int.log"
-check "interrupted file: complete = 0" test "$(attr "$tmp/int.h5" complete)" = 0
+check "interrupted: no int.h5 until every run is done" test ! -e "$tmp/int.h5"
+check "interrupted: the message names the partial file" grep -q "int.h5.partial" "$tmp/int.log"
+check "interrupted file: complete = 0" test "$(attr "$tmp/int.h5.partial" complete)" = 0
 done_runs=$(/usr/bin/python3 -c 'import sys, h5py
-print(int(h5py.File(sys.argv[1], "r")["summary/status"][()].sum()))' "$tmp/int.h5")
+print(int(h5py.File(sys.argv[1], "r")["summary/status"][()].sum()))' "$tmp/int.h5.partial")
 echo "interrupted after $done_runs of 600 runs"
 check "interrupted file: some runs done" test "$done_runs" -gt 0
 check "interrupted file: some runs missing" test "$done_runs" -lt 600
 "$CYSIM" run "$data/io_long.cfg" -o "$tmp/int.h5" -j 2 --resume --quiet
 check "--resume exits 0" test $? -eq 0
 check "resumed file: complete = 1" test "$(attr "$tmp/int.h5" complete)" = 1
+check "resumed: the partial, lock and tmp files are gone" \
+  test ! -e "$tmp/int.h5.partial" -a ! -e "$tmp/int.h5.lock" -a ! -e "$tmp/int.h5.tmp"
 for g in /summary /timeseries; do
   check "resumed equals uninterrupted in $g" h5diff "$tmp/full.h5" "$tmp/int.h5" $g $g
 done

@@ -18,7 +18,8 @@ enum {
   CY_EINTR = -5,  /* interrupted by SIGINT/SIGTERM */
   CY_EEXIST = -6, /* output exists and --force was not given */
   CY_EINTERNAL =
-      -7, /* a library (GSL, ...) failed in a way we did not expect */
+      -7,        /* a library (GSL, ...) failed in a way we did not expect */
+  CY_EBUSY = -8, /* another process is writing the same output */
 };
 
 /* Process exit codes, documented in `cysim --help`. */

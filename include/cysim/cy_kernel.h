@@ -16,6 +16,7 @@
 #ifndef CYSIM_CY_KERNEL_H
 #define CYSIM_CY_KERNEL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,6 +49,8 @@ struct cy_kernel {
   uint32_t *gen;
   uint32_t n_tokens;
   int stop;
+  int interrupted;             /* the last run ended on *interrupt */
+  const atomic_int *interrupt; /* polled by cy_kernel_run(), or NULL */
   int root_pending; /* fused pop-then-push: the root is being dispatched */
   struct {
     cy_handler_fn fn;
@@ -93,6 +96,15 @@ uint64_t cy_kernel_run(cy_kernel *k, double horizon);
 
 /* Asks cy_kernel_run() to return after the current event. */
 void cy_kernel_stop(cy_kernel *k);
+
+/* An outside stop request (another thread's, or a signal handler's):
+ * cy_kernel_run() reads *flag every CY_KERNEL_POLL events and returns once
+ * it is non-zero, with cy_kernel_interrupted() true.  A relaxed load every
+ * few thousand events costs nothing measurable.  NULL (the default): never
+ * polled. */
+enum { CY_KERNEL_POLL = 4096 };
+void cy_kernel_set_interrupt(cy_kernel *k, const atomic_int *flag);
+int cy_kernel_interrupted(const cy_kernel *k);
 
 static inline double cy_kernel_now(const cy_kernel *k) { return k->now; }
 static inline uint64_t cy_kernel_processed(const cy_kernel *k) {

@@ -15,6 +15,7 @@
 #include "cysim/cy_outcome.h"
 #include "cysim/cy_scenario.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 typedef struct cy_model cy_model;
@@ -29,5 +30,10 @@ void cy_model_free(cy_model *m);
  * out, which must have been cy_outcome_init()ed for the same scenario.  */
 int cy_model_run(cy_model *m, int64_t seed, uint64_t replication,
                  cy_outcome *out, cy_error *err);
+
+/* Makes cy_model_run() return CY_EINTR, its outcome incomplete, soon after
+ * *flag becomes non-zero (polled every CY_KERNEL_POLL events, so within
+ * about a millisecond).  NULL: never. */
+void cy_model_set_interrupt(cy_model *m, const atomic_int *flag);
 
 #endif

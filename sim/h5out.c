@@ -1,16 +1,19 @@
 /* h5out.c: the output writer (see h5io.h for the crash-safety argument and
  * the layout decisions). */
+#define _GNU_SOURCE /* memfd_create() */
 #include "cysim/cy_rng.h"
 #include "cysim/cy_version.h"
 #include "h5io.h"
 #include "h5util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <hdf5_hl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -741,6 +744,34 @@ static int hfile_close(hfile *h, cy_error *err) {
   return rc;
 }
 
+/* Closes a file we give up on after a write error, without letting HDF5
+ * write to it again.  H5Fclose() flushes dirty metadata and chunks; on a
+ * full disk that fails, HDF5 then keeps the file open, and Debian's HDF5
+ * 1.10.8 crashes at exit (H5F__close_cb from its atexit handler) trying
+ * to close it again.  So HDF5's descriptor is first pointed at an
+ * anonymous memory file: the close succeeds and writes nothing to disk.
+ * The final file is removed afterwards anyway; the partial file's
+ * metadata never changes, and what the failed checkpoint left unwritten
+ * was never vouched for by its status bytes. */
+static void hfile_abandon(hfile *h) {
+  if (h->file < 0)
+    return;
+  hid_t fapl = H5Fget_access_plist(h->file);
+  void *handle = NULL;
+  if (fapl >= 0 && H5Fget_vfd_handle(h->file, fapl, &handle) >= 0 && handle) {
+    int sink = memfd_create("cysim-abandoned", MFD_CLOEXEC);
+    if (sink < 0)
+      sink = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (sink >= 0) {
+      dup2(sink, *(int *)handle);
+      close(sink);
+    }
+  }
+  if (fapl >= 0)
+    H5Pclose(fapl);
+  hfile_close(h, NULL);
+}
+
 /* Makes a new file at h->path (which must not exist: O_EXCL, so no
  * symbolic link is followed) with every attribute, scale and dataset. */
 static int create_file(cy_h5w *w, hfile *h, bool partial,
@@ -1103,9 +1134,18 @@ int cy_h5w_open(cy_h5w **out, const cy_h5w_info *info, uint8_t *status,
   if (!rc)
     rc = create_file(w, &w->fin, false, info, err);
   if (rc) {
-    hfile_close(&w->fin, NULL);
-    if (w->fin.file < 0)
+    /* Nothing half-made stays behind (the caller holds the lock); a new
+     * partial file that did get its name stays (it holds no run). */
+    bool made_fin = w->fin.file >= 0;
+    if (info->resume)
+      hfile_close(&w->part, NULL);
+    else
+      hfile_abandon(&w->part);
+    hfile_abandon(&w->fin);
+    if (made_fin)
       cy_remove(w->files->tmp, NULL);
+    if (!info->resume)
+      cy_remove(w->files->partial_new, NULL);
     writer_free(w);
     return rc;
   }
@@ -1773,7 +1813,11 @@ int cy_h5w_close(cy_h5w *w, bool complete, double *busy, cy_error *err) {
   /* The partial file: closed in order, and synced so that a finished run
    * survives even a power loss from now on. */
   cy_error e2;
-  int prc = hfile_close(&w->part, &e2);
+  int prc = CY_OK;
+  if (w->failed)
+    hfile_abandon(&w->part);
+  else
+    prc = hfile_close(&w->part, &e2);
   if (!prc)
     prc = cy_fsync_file(w->files->partial, &e2);
   if (!prc && w->journal)
@@ -1791,7 +1835,7 @@ int cy_h5w_close(cy_h5w *w, bool complete, double *busy, cy_error *err) {
       rc = cy_remove(w->files->journal, err);
   } else {
     /* The final file is rebuilt from the partial file by --resume. */
-    hfile_close(&w->fin, NULL);
+    hfile_abandon(&w->fin);
     cy_remove(w->files->tmp, NULL);
   }
   w->busy += now() - t0;

@@ -823,13 +823,25 @@ static int create_file(cy_h5w *w, hfile *h, bool partial,
 
 /* ---- identity (resume) ---- */
 
+/* Re-words an error from reading a file we resume as an input error
+ * (exit 2): the message is copied first, since it is formatted into the
+ * same buffer. */
+static int resume_error(cy_error *err, int rc) {
+  if (!err)
+    return CY_EINPUT;
+  if (rc == CY_ENOMEM || err->code == CY_EINPUT)
+    return rc;
+  char msg[CY_ERROR_MSG_MAX];
+  snprintf(msg, sizeof msg, "%s", err->msg);
+  return cy_error_set(err, CY_EINPUT, "cannot resume: %s", msg);
+}
+
 static int expect_i64(hid_t obj, const char *path, const char *name,
                       int64_t want, const char *what, cy_error *err) {
   int64_t v;
   int rc = cy_h5_get_attr_i64(obj, path, name, &v, err);
   if (rc)
-    return cy_error_set(err, CY_EINPUT, "%s: cannot resume: %s", path,
-                        err ? err->msg : "");
+    return resume_error(err, rc);
   if (v != want)
     return cy_error_set(
         err, CY_EINPUT,
@@ -898,7 +910,7 @@ static int check_identity(hid_t file, const char *path, const cy_h5w_info *info,
   rc =
       sets ? cy_h5_get_attr_str(g, path, "overrides", &fsets, err) : nomem(err);
   if (rc == CY_EHDF5)
-    rc = cy_error_set(err, CY_EINPUT, "%s: cannot resume: %s", path, err->msg);
+    rc = resume_error(err, rc);
   if (!rc && strcmp(sets, fsets) != 0)
     rc = cy_error_set(err, CY_EINPUT,
                       "%s: cannot resume: it was made with other --set "
@@ -1075,18 +1087,34 @@ static int read_header(cy_h5w *w, cy_error *err) {
   if (!rc)
     snprintf(w->hdr.created, sizeof w->hdr.created, "%s", created);
   free(created);
-  return rc ? cy_error_set(err, CY_EINPUT, "%s: cannot resume: %s",
-                           w->part.path, err ? err->msg : "")
-            : CY_OK;
+  return rc ? resume_error(err, rc) : CY_OK;
 }
 
+static int check_partial(cy_h5w *w, const cy_h5w_info *info, cy_error *err);
+
+/* Everything is checked on a read-only open first: a damaged or foreign
+ * file is refused before HDF5 may write a byte to it. */
 static int reopen_partial(cy_h5w *w, const cy_h5w_info *info, cy_error *err) {
-  w->part.file = H5Fopen(w->part.path, H5F_ACC_RDWR, H5P_DEFAULT);
-  if (w->part.file < 0)
-    return cy_error_set(err, CY_EINPUT,
-                        "%s: cannot open it as an HDF5 file to resume "
-                        "(damaged?); remove it or use --force to start over",
-                        w->part.path);
+  int rc = CY_OK;
+  for (int pass = 0; !rc && pass < 2; pass++) {
+    hfile_close(&w->part, NULL);
+    w->part.file = H5Fopen(w->part.path, pass ? H5F_ACC_RDWR : H5F_ACC_RDONLY,
+                           H5P_DEFAULT);
+    if (w->part.file < 0)
+      return cy_error_set(err, CY_EINPUT,
+                          "%s: cannot open it as an HDF5 file to resume "
+                          "(damaged?); remove it or use --force to start over",
+                          w->part.path);
+    rc = check_partial(w, info, err);
+    if (!rc && pass == 0)
+      rc = read_header(w, err);
+    if (!rc && pass == 0 && w->event_log)
+      rc = cy_journal_open(&w->journal, w->files->journal, false, err);
+  }
+  return rc;
+}
+
+static int check_partial(cy_h5w *w, const cy_h5w_info *info, cy_error *err) {
   int rc = check_identity(w->part.file, w->part.path, info, err);
   for (int f = 0; !rc && f < F_COUNT; f++) {
     if (!field_present(w, (field)f))
@@ -1106,10 +1134,6 @@ static int reopen_partial(cy_h5w *w, const cy_h5w_info *info, cy_error *err) {
                         "%s: cannot resume: /summary/status holds %u at "
                         "point %zu, replication %zu (only 0 and 1 are valid)",
                         w->part.path, w->status[i], i / w->R, i % w->R);
-  if (!rc)
-    rc = read_header(w, err);
-  if (!rc && w->event_log)
-    rc = cy_journal_open(&w->journal, w->files->journal, false, err);
   return rc;
 }
 

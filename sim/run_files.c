@@ -299,7 +299,13 @@ int cy_journal_open(cy_journal **out, const char *path, bool create,
   int flags = O_RDWR | O_NOFOLLOW | O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0);
   j->fd = open(path, flags, 0644);
   int rc = CY_OK;
-  if (j->fd < 0)
+  if (j->fd < 0 && !create &&
+      (errno == ENOENT || errno == ELOOP || errno == EISDIR))
+    rc = cy_error_set(err, CY_EINPUT,
+                      "%s: cannot resume: the event journal is missing or not "
+                      "a regular file: %s",
+                      path, strerror(errno));
+  else if (j->fd < 0)
     rc = jfail(j, err,
                create ? "create the event journal" : "open the event journal");
   unsigned char head[JHEAD];

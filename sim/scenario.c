@@ -22,6 +22,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
@@ -31,8 +32,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-enum { MAX_INCLUDE_DEPTH = 10, MAX_POINTS = 10000000, MAX_WARNINGS = 20 };
+enum {
+  MAX_INCLUDE_DEPTH = 10,
+  MAX_POINTS = 10000000,
+  MAX_WARNINGS = 20,
+  /* Per scenario file and for all of a study's files together: far above
+   * any real study (the shipped ones are a few KiB), far below what would
+   * strain `validate`. */
+  MAX_FILE_BYTES = 16 << 20,
+};
 
 typedef struct bigint {
   unsigned line; /* line of the expanded text */
@@ -55,6 +66,12 @@ struct cy_study {
   size_t map_cap;
   bigint *big;
   size_t n_big, big_cap;
+  struct {
+    dev_t dev;
+    ino_t ino;
+    int file; /* index in map.files */
+  } chain[MAX_INCLUDE_DEPTH +
+          1]; /* the files being expanded, outermost first */
   char stem[CY_ID_MAX];
 
   config_t cfg;
@@ -261,58 +278,153 @@ static int include_line(const char *l, size_t len, char *name, size_t n) {
   return 1;
 }
 
-static int read_all(const char *path, char **out, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return -1;
-  size_t cap = 4096, n = 0;
-  char *b = malloc(cap);
-  while (b) {
-    size_t got = fread(b + n, 1, cap - n - 1, f);
-    n += got;
-    if (n + 1 < cap)
-      break;
-    cap *= 2;
-    char *nb = realloc(b, cap);
-    if (!nb) {
-      free(b);
-      b = NULL;
-    } else {
+/* What a file that is not a regular file is, for messages. */
+static const char *file_kind(mode_t m) {
+  if (S_ISDIR(m))
+    return "a directory";
+  if (S_ISCHR(m))
+    return "a character device";
+  if (S_ISBLK(m))
+    return "a block device";
+  if (S_ISFIFO(m))
+    return "a FIFO (named pipe)";
+  if (S_ISSOCK(m))
+    return "a socket";
+  return "not a regular file";
+}
+
+/* Reads one scenario file whole.  Only regular files of at most `room`
+ * bytes are read: /dev/zero, a FIFO or a file that keeps growing would
+ * otherwise make `validate` itself run out of memory or wait forever.
+ * O_NONBLOCK lets a FIFO without a writer open at once so that fstat can
+ * refuse it.  The message names `subject`: the file itself, or the
+ * "file:line" of the @include that named it. */
+static int read_file(const char *path, const char *who, size_t room, char **out,
+                     size_t *len, struct stat *sb, cy_error *err) {
+  char subject[4600];
+  if (who)
+    snprintf(subject, sizeof subject, "%s: @include \"%s\"", who, path);
+  else
+    snprintf(subject, sizeof subject, "%s", path);
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    int e = errno;
+    if (e == ENOMEM)
+      return cy_error_set(err, CY_ENOMEM, "out of memory");
+    if (who)
+      return cy_error_set(err, CY_EINPUT, "%s: cannot read @include \"%s\": %s",
+                          who, path, strerror(e));
+    return cy_error_set(err, CY_EINPUT, "%s: cannot open: %s", path,
+                        strerror(e));
+  }
+  int rc = 0;
+  char *b = NULL;
+  size_t n = 0;
+  if (fstat(fd, sb) != 0) {
+    rc = cy_error_set(err, CY_EINPUT, "%s: cannot read: %s", subject,
+                      strerror(errno));
+    goto out;
+  }
+  if (!S_ISREG(sb->st_mode)) {
+    rc = cy_error_set(err, CY_EINPUT, "%s: is %s, not a scenario file", subject,
+                      file_kind(sb->st_mode));
+    goto out;
+  }
+  if ((uintmax_t)sb->st_size > (uintmax_t)room) {
+    rc = (uintmax_t)sb->st_size <= (uintmax_t)MAX_FILE_BYTES
+             ? cy_error_set(err, CY_EINPUT,
+                            "%s: the scenario's files would be larger than "
+                            "%d MiB together",
+                            subject, MAX_FILE_BYTES >> 20)
+             : cy_error_set(err, CY_EINPUT,
+                            "%s: is larger than %d MiB, the most a scenario "
+                            "file may be",
+                            subject, MAX_FILE_BYTES >> 20);
+    goto out;
+  }
+  /* A regular file may still grow while we read: read at most room + 1. */
+  size_t cap = (size_t)sb->st_size + 1;
+  if (cap > room + 1)
+    cap = room + 1;
+  if (!(b = malloc(cap + 1))) {
+    rc = cy_error_set(err, CY_ENOMEM, "out of memory");
+    goto out;
+  }
+  for (;;) {
+    if (n == cap) {
+      if (cap > room) {
+        rc = cy_error_set(err, CY_EINPUT,
+                          "%s: grew past %d MiB while being read", subject,
+                          MAX_FILE_BYTES >> 20);
+        goto out;
+      }
+      size_t nc = cap * 2 > room + 1 ? room + 1 : cap * 2;
+      char *nb = realloc(b, nc + 1);
+      if (!nb) {
+        rc = cy_error_set(err, CY_ENOMEM, "out of memory");
+        goto out;
+      }
       b = nb;
+      cap = nc;
     }
+    ssize_t got = read(fd, b + n, cap - n);
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got < 0) {
+      rc = cy_error_set(err, CY_EIO, "%s: cannot read: %s", subject,
+                        strerror(errno));
+      goto out;
+    }
+    if (got == 0)
+      break;
+    n += (size_t)got;
   }
-  int bad = ferror(f);
-  fclose(f);
-  if (!b) {
-    errno = ENOMEM;
-    return -1;
-  }
-  if (bad) {
-    free(b);
-    errno = EIO;
-    return -1;
+  if (n > room) {
+    rc = cy_error_set(err, CY_EINPUT, "%s: grew past %d MiB while being read",
+                      subject, MAX_FILE_BYTES >> 20);
+    goto out;
   }
   b[n] = '\0';
   *out = b;
   *len = n;
-  return 0;
+  b = NULL;
+out:
+  free(b);
+  close(fd);
+  return rc;
 }
 
 static int expand(cy_study *st, const char *path, int depth, const char *who,
                   cy_error *err) {
   char *text;
   size_t len;
-  if (read_all(path, &text, &len) != 0) {
-    int e = errno;
-    if (!who)
-      return cy_error_set(err, e == ENOMEM ? CY_ENOMEM : CY_EIO,
-                          "%s: cannot read: %s", path, strerror(e));
-    return cy_error_set(err, CY_EINPUT, "%s: cannot read @include \"%s\": %s",
-                        who, path, strerror(e));
-  }
-  if (memchr(text, '\0', len)) {
+  struct stat sb;
+  int rc = read_file(path, who, MAX_FILE_BYTES - st->text_len, &text, &len, &sb,
+                     err);
+  if (rc)
+    return rc;
+  /* A file that (indirectly) includes itself: name the chain. */
+  for (int d = 0; d < depth; d++)
+    if (st->chain[d].dev == sb.st_dev && st->chain[d].ino == sb.st_ino) {
+      char chain[900] = "";
+      size_t cl = 0;
+      for (int k = d; k < depth && cl < sizeof chain; k++)
+        cl += (size_t)snprintf(chain + cl, sizeof chain - cl, "%s -> ",
+                               st->map.files[st->chain[k].file]);
+      free(text);
+      return cy_error_set(err, CY_EINPUT,
+                          "%s: @include \"%s\" includes itself (%s%s)", who,
+                          path, chain, path);
+    }
+  const char *nul = memchr(text, '\0', len);
+  if (nul) {
+    int line = 1;
+    for (const char *c = text; c < nul; c++)
+      line += *c == '\n';
     free(text);
-    return cy_error_set(err, CY_EINPUT, "%s: not a text file", path);
+    return cy_error_set(err, CY_EINPUT,
+                        "%s:%d: contains a NUL byte (not a text file)", path,
+                        line);
   }
   char **nf = realloc(st->map.files, (st->map.n_files + 1) * sizeof *nf);
   if (!nf) {
@@ -326,7 +438,10 @@ static int expand(cy_study *st, const char *path, int depth, const char *who,
     return cy_error_set(err, CY_ENOMEM, "out of memory");
   }
   st->map.n_files++;
-  int rc = append(&st->text, &st->text_len, &st->text_cap, text, len);
+  st->chain[depth].dev = sb.st_dev;
+  st->chain[depth].ino = sb.st_ino;
+  st->chain[depth].file = fi;
+  rc = append(&st->text, &st->text_len, &st->text_cap, text, len);
   bool in_comment = false;
   int line = 0;
   for (size_t p = 0; !rc && p < len;) {
@@ -343,13 +458,12 @@ static int expand(cy_study *st, const char *path, int depth, const char *who,
                         "\"file.cfg\" alone on its line)",
                         path, line);
     } else if (inc > 0) {
-      char where[1100];
+      char where[2300];
       snprintf(where, sizeof where, "%s:%d", path, line);
       if (depth >= MAX_INCLUDE_DEPTH) {
         rc = cy_error_set(err, CY_EINPUT,
-                          "%s: @include nested more than %d deep (does a "
-                          "file include itself?)",
-                          where, MAX_INCLUDE_DEPTH);
+                          "%s: @include nested more than %d deep", where,
+                          MAX_INCLUDE_DEPTH);
         break;
       }
       char full[2200];
@@ -990,8 +1104,19 @@ int cy_study_load(cy_study **out, const char *path, const char *const *sets,
   if (!config_read_string(&st->cfg, st->expanded)) {
     char where[1100];
     map_where(st, (unsigned)config_error_line(&st->cfg), where, sizeof where);
-    rc = cy_error_set(err, CY_EINPUT, "%s: %s", where,
-                      config_error_text(&st->cfg));
+    const char *why = config_error_text(&st->cfg);
+    /* bison's words for a parser stack that overflowed */
+    bool deep = why && strcmp(why, "memory exhausted") == 0;
+    rc = cy_error_set(err, CY_EINPUT, "%s: %s%s", where, why ? why : "?",
+                      deep ? " (groups, lists or arrays nested too deeply)"
+                           : "");
+    goto fail;
+  }
+  if (config_setting_length(config_root_setting(&st->cfg)) == 0) {
+    rc = cy_error_set(err, CY_EINPUT,
+                      "%s: has no settings (a scenario needs at least "
+                      "scenario.horizon and two states)",
+                      path);
     goto fail;
   }
   for (size_t i = 0; i < st->n_big; i++) {

@@ -41,6 +41,12 @@ check "validate --set error message" \
   "--set states.[0].offense=2: states.[0].offense: 2 is outside [0, 1]" "$err"
 "$CYSIM" list >/dev/null 2>&1
 check "list without FILE" "2" "$?"
-"$CYSIM" validate "$tmp/missing.cfg" >/dev/null 2>&1
-check "validate missing file" "1" "$?"
+err=$("$CYSIM" validate "$tmp/missing.cfg" 2>&1 >/dev/null)
+check "validate missing file" "2" "$?"
+check "validate missing file message" \
+  "$tmp/missing.cfg: cannot open: No such file or directory" "$err"
+err=$("$CYSIM" list "$tmp" 2>&1 >/dev/null)
+check "list of a directory" "2" "$?"
+check "list of a directory message" \
+  "$tmp: is a directory, not a scenario file" "$err"
 exit $fail

@@ -7,7 +7,9 @@
  *
  * Errors name the file, line and setting path, e.g.
  *   pact.cfg:14: states.[1].offense: 1.3 is outside [0, 1]
- * and return CY_EINPUT (CY_EIO when the file cannot be read, CY_ENOMEM).
+ * and return CY_EINPUT (also for a scenario or @include file that cannot be
+ * opened or is not a regular file: "x.cfg: cannot open: No such file or
+ * directory"), CY_EIO when reading an opened file fails, or CY_ENOMEM.
  *
  * Ownership: cy_study_load() allocates; cy_study_free() releases (NULL ok). */
 #ifndef CYSIM_CY_STUDY_H

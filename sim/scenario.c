@@ -45,10 +45,13 @@ enum {
   MAX_FILE_BYTES = 16 << 20,
 };
 
+/* An integer literal that libconfig would not keep as written. */
 typedef struct bigint {
-  unsigned line; /* line of the expanded text */
-  int wrapped;   /* what libconfig stored */
-  char text[48];
+  unsigned line;  /* line of the expanded text */
+  bool int64;     /* libconfig stores it as int64 (L suffix) or as int */
+  int64_t stored; /* what libconfig stores */
+  bool wide;      /* beyond 64 bits (else only beyond 32, without L) */
+  char text[48];  /* as written (shortened when long) */
 } bigint;
 
 typedef struct axis_priv {
@@ -135,11 +138,20 @@ static int map_line(cy_study *st, int file, int line) {
 
 /* ------------------------------------------------- line scan (lexing) */
 
-/* Records integer literals without L that libconfig would wrap. */
+/* Records the integer literals libconfig would not keep as written.  Its
+ * scanner (1.5) reads a decimal literal with atoll and a hex one with
+ * strtoul / its own 64-bit parser, and then:
+ *   - without L keeps the low 32 bits of that (3000000000 becomes
+ *     -1294967296, 0xFFFFFFFF becomes -1);
+ *   - with L (or LL) clamps a decimal beyond 64 bits to INT64_MIN/MAX and
+ *     stores a hex literal above 2^63-1 as a negative number.
+ * Floats are skipped: one too large becomes inf, which the resolver
+ * refuses as not finite. */
 static int scan_number(cy_study *st, const char *l, size_t len, size_t *pi) {
   size_t i = *pi, j = i;
   if (l[j] == '-' || l[j] == '+')
     j++;
+  bool neg = l[i] == '-';
   bool hex = j + 1 < len && l[j] == '0' && (l[j + 1] == 'x' || l[j + 1] == 'X');
   size_t d0 = hex ? j + 2 : j, k = d0;
   while (k < len &&
@@ -159,24 +171,44 @@ static int scan_number(cy_study *st, const char *l, size_t len, size_t *pi) {
     *pi = k > i ? k : i + 1;
     return 0;
   }
-  if (k < len && l[k] == 'L') { /* int64: libconfig keeps it whole */
-    while (k < len && l[k] == 'L')
-      k++;
-    *pi = k;
-    return 0;
-  }
-  char tok[48];
-  size_t n = k - i < sizeof tok - 1 ? k - i : sizeof tok - 1;
-  memcpy(tok, l + i, n);
-  tok[n] = '\0';
+  size_t dend = k;
+  bool l64 = k < len && l[k] == 'L';
+  while (k < len && l[k] == 'L')
+    k++;
   *pi = k;
-  bool neg = tok[0] == '-';
-  errno = 0;
-  unsigned long long mag =
-      strtoull(tok + (tok[0] == '-' || tok[0] == '+'), NULL, hex ? 16 : 10);
-  bool range = errno == ERANGE;
-  bool fits = !range && (neg ? mag <= 2147483648ull : mag <= 2147483647ull);
-  if (fits)
+  /* The magnitude, exactly up to 2^64 - 1; `over` beyond that. */
+  size_t z = d0;
+  while (z + 1 < dend && l[z] == '0') /* leading zeros change nothing */
+    z++;
+  unsigned long long mag = 0;
+  bool over = false;
+  for (size_t q = z; q < dend; q++) {
+    unsigned dv = isdigit((unsigned char)l[q])
+                      ? (unsigned)(l[q] - '0')
+                      : (unsigned)(tolower((unsigned char)l[q]) - 'a' + 10);
+    unsigned base = hex ? 16u : 10u;
+    if (mag > (ULLONG_MAX - dv) / base) {
+      over = true;
+      break;
+    }
+    mag = mag * base + dv;
+  }
+  /* What libconfig stores, and whether that is what was written. */
+  int64_t v64; /* the 64-bit value its parser produced */
+  bool wide;   /* outside int64 */
+  if (hex) {
+    v64 =
+        over ? -1 : (int64_t)mag; /* clamps to ULLONG_MAX, then reinterprets */
+    wide = over || mag > (unsigned long long)INT64_MAX;
+  } else if (neg) {
+    wide = over || mag > (unsigned long long)INT64_MAX + 1ull;
+    v64 = wide ? INT64_MIN : (int64_t)(0ull - mag);
+  } else {
+    wide = over || mag > (unsigned long long)INT64_MAX;
+    v64 = wide ? INT64_MAX : (int64_t)mag;
+  }
+  bool fits32 = !wide && v64 >= INT32_MIN && v64 <= INT32_MAX;
+  if (l64 ? !wide : fits32)
     return 0;
   if (st->n_big == st->big_cap) {
     size_t nc = st->big_cap ? st->big_cap * 2 : 8;
@@ -188,12 +220,15 @@ static int scan_number(cy_study *st, const char *l, size_t len, size_t *pi) {
   }
   bigint *b = &st->big[st->n_big++];
   b->line = (unsigned)st->map.n_lines; /* this line's number once mapped */
-  /* libconfig parses with strtoll/strtoul and keeps the low 32 bits */
-  unsigned long long v = range ? (unsigned long long)LLONG_MAX : mag;
-  if (neg)
-    v = (unsigned long long)0 - v;
-  b->wrapped = (int)(int32_t)(uint32_t)(v & 0xffffffffull);
-  snprintf(b->text, sizeof b->text, "%s", tok);
+  b->int64 = l64;
+  b->wide = wide;
+  b->stored =
+      l64 ? v64 : (int64_t)(int32_t)(uint32_t)((uint64_t)v64 & 0xffffffffu);
+  size_t n = dend - i;
+  if (n < sizeof b->text)
+    snprintf(b->text, sizeof b->text, "%.*s", (int)n, l + i);
+  else /* a 40-digit prefix says enough */
+    snprintf(b->text, sizeof b->text, "%.40s...", l + i);
   return 0;
 }
 
@@ -491,17 +526,22 @@ static int expand(cy_study *st, const char *path, int depth, const char *who,
 
 /* ------------------------------------------------------------ helpers */
 
+/* The integer setting on `line` that holds `value` (any integer setting on
+ * the line when none does), to name the setting a literal landed in. */
 static config_setting_t *find_int_at(config_setting_t *s, unsigned line,
-                                     int value) {
-  if (config_setting_type(s) == CONFIG_TYPE_INT &&
+                                     bool int64, int64_t value, bool exact) {
+  int ty = config_setting_type(s);
+  if ((ty == CONFIG_TYPE_INT || ty == CONFIG_TYPE_INT64) &&
       config_setting_source_line(s) == line &&
-      config_setting_get_int(s) == value)
+      (!exact ||
+       (int64 ? ty == CONFIG_TYPE_INT64 && config_setting_get_int64(s) == value
+              : ty == CONFIG_TYPE_INT && config_setting_get_int(s) == value)))
     return s;
   if (config_setting_is_aggregate(s)) {
     int n = config_setting_length(s);
     for (int i = 0; i < n; i++) {
-      config_setting_t *f =
-          find_int_at(config_setting_get_elem(s, (unsigned)i), line, value);
+      config_setting_t *f = find_int_at(config_setting_get_elem(s, (unsigned)i),
+                                        line, int64, value, exact);
       if (f)
         return f;
     }
@@ -649,13 +689,32 @@ static int parse_set(cy_study *st, const char *arg, cy_override *o,
   char *end;
   char sv[512];
   if (kind == CY_K_INT) {
+    /* As the file's scanner reads it: decimal (a leading 0 is not octal),
+     * or hex after 0x; an optional L or LL; never clamped or wrapped. */
+    const char *digits = val + (*val == '-' || *val == '+');
+    bool hex = digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X');
     errno = 0;
-    iv = strtoll(val, &end, 0);
-    while (*end == 'L')
+    unsigned long long hv = 0;
+    if (hex)
+      hv = strtoull(digits + 2, &end, 16);
+    else
+      iv = strtoll(val, &end, 10);
+    bool wide = errno == ERANGE || (hex && hv > (unsigned long long)INT64_MAX);
+    bool bad = !*val || end == (hex ? digits + 2 : digits) ||
+               !isalnum((unsigned char)*digits) ||
+               (hex && (*val == '-' || !isxdigit((unsigned char)digits[2])));
+    for (int l = 0; l < 2 && *end == 'L'; l++)
       end++;
-    if (!*val || *end || errno == ERANGE)
+    if (bad || *end)
       return cy_error_set(err, CY_EINPUT, "--set %s: %s: expected an integer",
                           arg, path);
+    if (wide)
+      return cy_error_set(err, CY_EINPUT,
+                          "--set %s: %s: %s is outside the 64-bit integer "
+                          "range [-9223372036854775808, 9223372036854775807]",
+                          arg, path, val);
+    if (hex)
+      iv = (int64_t)hv;
     type = CONFIG_TYPE_INT;
   } else if (kind == CY_K_FLOAT || (kind == CY_K_NUMDATE &&
                                     (dv = strtod(val, &end), *val && !*end))) {
@@ -865,7 +924,13 @@ static int axis_values(cy_study *st, const cy_rctx *r, config_setting_t *g,
     return cy_serr(r, sp, "1 step cannot reach `to` from `from`; use values");
   a->n_values = (size_t)steps;
   if (a->type == CY_VALUE_INT) {
-    if (steps > 1 && (iv[1] - iv[0]) % (steps - 1) != 0)
+    int64_t span;
+    if (__builtin_sub_overflow(iv[1], iv[0], &span))
+      return cy_serr(r, t,
+                     "from %" PRId64 " to %" PRId64
+                     " spans more than a 64-bit integer holds",
+                     iv[0], iv[1]);
+    if (steps > 1 && span % (steps - 1) != 0)
       return cy_serr(r, sp,
                      "%lld steps from %" PRId64 " to %" PRId64
                      " are not evenly spaced integers",
@@ -873,8 +938,7 @@ static int axis_values(cy_study *st, const cy_rctx *r, config_setting_t *g,
     if (!(a->ints = calloc((size_t)steps, sizeof *a->ints)))
       return cy_error_set(r->err, CY_ENOMEM, "out of memory");
     for (long long i = 0; i < steps; i++)
-      a->ints[i] =
-          steps == 1 ? iv[0] : iv[0] + (iv[1] - iv[0]) / (steps - 1) * i;
+      a->ints[i] = steps == 1 ? iv[0] : iv[0] + span / (steps - 1) * i;
   } else {
     if (!(a->doubles = calloc((size_t)steps, sizeof *a->doubles)))
       return cy_error_set(r->err, CY_ENOMEM, "out of memory");
@@ -1120,19 +1184,30 @@ int cy_study_load(cy_study **out, const char *path, const char *const *sets,
     goto fail;
   }
   for (size_t i = 0; i < st->n_big; i++) {
+    const bigint *bi = &st->big[i];
     /* b->line was the count of lines mapped before it: 0-based */
-    unsigned line = st->big[i].line + 1;
+    unsigned line = bi->line + 1;
     char where[1100], p[300] = "";
     map_where(st, line, where, sizeof where);
-    config_setting_t *s =
-        find_int_at(config_root_setting(&st->cfg), line, st->big[i].wrapped);
+    config_setting_t *root = config_root_setting(&st->cfg);
+    config_setting_t *s = find_int_at(root, line, bi->int64, bi->stored, true);
+    if (!s)
+      s = find_int_at(root, line, bi->int64, bi->stored, false);
     if (s)
       cy_setting_path(s, p, sizeof p);
-    rc = cy_error_set(err, CY_EINPUT,
-                      "%s: %s%s%s does not fit in a 32-bit integer (libconfig "
-                      "would wrap it): write %sL",
-                      where, p, *p ? ": " : "", st->big[i].text,
-                      st->big[i].text);
+    if (bi->wide)
+      rc = cy_error_set(err, CY_EINPUT,
+                        "%s: %s%s%s is outside the 64-bit integer range "
+                        "[-9223372036854775808, 9223372036854775807] "
+                        "(libconfig would store %" PRId64 ")",
+                        where, p, *p ? ": " : "", bi->text, bi->stored);
+    else
+      rc =
+          cy_error_set(err, CY_EINPUT,
+                       "%s: %s%s%s does not fit in a 32-bit integer (libconfig "
+                       "would wrap it): write %sL",
+                       where, p, *p ? ": " : "", bi->text,
+                       strstr(bi->text, "...") ? "it with " : bi->text);
     goto fail;
   }
   if (n_sets) {

@@ -41,7 +41,9 @@ static const char *num(double v, char *buf) {
 
 static void day(const cy_scenario *s, double d, char *buf) {
   char b[32];
-  if (s->start[0] && isfinite(d)) {
+  /* Only days a calendar date can print (the year has four digits); the
+   * bound also keeps the conversion to long in range. */
+  if (s->start[0] && isfinite(d) && fabs(d) < 3e6) {
     long start;
     char date[11];
     if (cy_date_parse(s->start, &start) == 0) {
@@ -61,10 +63,13 @@ static void print_scenario(const cy_study *st) {
          ", decisiveness %s\n",
          s->start[0] ? s->start : "(none)", num(s->horizon, a), s->replications,
          s->seed, num(s->decisiveness, b));
-  printf("  output: bin %s days (%zu bins), timeseries %s, event_log %s\n",
-         num(s->output.bin, a), cy_scenario_bins(s),
-         s->output.timeseries ? "true" : "false",
-         s->output.event_log ? "true" : "false");
+  if (s->output.timeseries)
+    printf("  output: bin %s days (%zu bins), timeseries true, event_log %s\n",
+           num(s->output.bin, a), cy_scenario_bins(s),
+           s->output.event_log ? "true" : "false");
+  else
+    printf("  output: bin %s days, timeseries false, event_log %s\n",
+           num(s->output.bin, a), s->output.event_log ? "true" : "false");
   printf("optypes (%zu, in escalation order):\n", s->n_optypes);
   for (size_t k = 0; k < s->n_optypes; k++)
     printf("  [%zu] %-14s damage %s, difficulty %s, severity %s\n", k,

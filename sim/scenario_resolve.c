@@ -1298,6 +1298,31 @@ static int do_output(R *r, const config_setting_t *root) {
   return 0;
 }
 
+/* Bin counts and indices are integers: refuse a horizon / bin that no
+ * integer of the output can hold (this is a hard limit; the much lower cap
+ * on bins that catches typos is cy_study_check_work()'s). */
+static int check_bins(R *r, const config_setting_t *root) {
+  cy_scenario *s = r->s;
+  if (!s->output.timeseries)
+    return 0;
+  double q = ceil(s->horizon / s->output.bin);
+  if (q <= (double)CY_MAX_BINS)
+    return 0;
+  const config_setting_t *o = config_setting_get_member(root, "output");
+  const config_setting_t *b = o ? config_setting_get_member(o, "bin") : NULL;
+  const config_setting_t *h = config_setting_get_member(
+      config_setting_get_member(root, "scenario"), "horizon");
+  char ht[40], bt[40], qt[40];
+  cy_format_double(s->horizon, ht, sizeof ht);
+  cy_format_double(s->output.bin, bt, sizeof bt);
+  snprintf(qt, sizeof qt, "%.3g", q);
+  return cy_serr(r->c, b && s->horizon <= 36525.0 ? b : h,
+                 "%s days in bins of %s days are %s time bins; at most %d can "
+                 "be written (use a larger output.bin, or output.timeseries "
+                 "= false)",
+                 ht, bt, qt, (int)CY_MAX_BINS);
+}
+
 int cy_resolve(const config_t *cfg, const cy_rctx *c, cy_scenario *out) {
   R r = {c, out, false, 0};
   cy_scenario_init(out);
@@ -1321,6 +1346,8 @@ int cy_resolve(const config_t *cfg, const cy_rctx *c, cy_scenario *out) {
     rc = do_timeline(&r, root);
   if (!rc)
     rc = do_output(&r, root);
+  if (!rc)
+    rc = check_bins(&r, root);
   if (rc)
     cy_scenario_fini(out);
   return rc;

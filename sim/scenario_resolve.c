@@ -261,7 +261,7 @@ void cy_setting_where(const cy_rctx *r, const config_setting_t *s, char *buf,
   snprintf(buf, n, "%s", r->map && r->map->n_files ? r->map->files[0] : "?");
 }
 
-static const char *ovr_note(const cy_rctx *r, const config_setting_t *s) {
+const char *cy_setting_note(const cy_rctx *r, const config_setting_t *s) {
   for (const config_setting_t *p = s; p; p = config_setting_parent(p))
     for (size_t i = 0; i < r->n_ovr; i++)
       if (r->ovr[i].setting == p)
@@ -277,7 +277,7 @@ int cy_serr(const cy_rctx *r, const config_setting_t *s, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  const char *note = ovr_note(r, s);
+  const char *note = cy_setting_note(r, s);
   if (!*note)
     note = r->note ? r->note : "";
   return cy_error_set(r->err, CY_EINPUT, "%s: %s%s%s%s", where, path,

@@ -626,6 +626,24 @@ static void warn_collect(void *arg, const char *msg) {
     st->n_warnings++;
 }
 
+/* The value as the user would write it: exact, exponent without '+' or
+ * leading zeros (1e12, 1e-06 -> 1e-6). */
+static void value_text(double v, char *buf, size_t n) {
+  char t[40];
+  cy_format_double(v, t, sizeof t);
+  char *e = strchr(t, 'e');
+  if (!e) {
+    snprintf(buf, n, "%s", t);
+    return;
+  }
+  const char *x = e + 1;
+  bool minus = *x == '-';
+  x += *x == '+' || *x == '-';
+  while (*x == '0' && x[1])
+    x++;
+  snprintf(buf, n, "%.*se%s%s", (int)(e - t), t, minus ? "-" : "", x);
+}
+
 static void axis_value_text(const cy_axis *a, size_t i, char *buf, size_t n) {
   switch (a->type) {
   case CY_VALUE_INT:
@@ -635,7 +653,7 @@ static void axis_value_text(const cy_axis *a, size_t i, char *buf, size_t n) {
     snprintf(buf, n, "%s", a->ints[i] ? "true" : "false");
     break;
   case CY_VALUE_DOUBLE:
-    cy_format_double(a->doubles[i], buf, n);
+    value_text(a->doubles[i], buf, n);
     break;
   case CY_VALUE_STRING:
     snprintf(buf, n, "\"%s\"", a->strings[i]);
@@ -1141,24 +1159,6 @@ static void describe_setting(const cy_study *st, const cy_rctx *r,
   else
     snprintf(where, sizeof where, "%s", st->path);
   snprintf(buf, n, "%s: %s = %s (default)", where, path, value);
-}
-
-/* The value as the user would write it: exact, exponent without '+' or
- * leading zeros (1e12, 1e-06 -> 1e-6). */
-static void value_text(double v, char *buf, size_t n) {
-  char t[40];
-  cy_format_double(v, t, sizeof t);
-  char *e = strchr(t, 'e');
-  if (!e) {
-    snprintf(buf, n, "%s", t);
-    return;
-  }
-  const char *x = e + 1;
-  bool minus = *x == '-';
-  x += *x == '+' || *x == '-';
-  while (*x == '0' && x[1])
-    x++;
-  snprintf(buf, n, "%.*se%s%s", (int)(e - t), t, minus ? "-" : "", x);
 }
 
 static void describe_number(const cy_study *st, const cy_rctx *r,
@@ -1750,8 +1750,8 @@ int cy_study_check_work(const cy_study *cst, const cy_work_caps *caps,
   if (!(w.bins <= caps->bins)) {
     char h[40], bin[40];
     describe_bins(st, &r, what, sizeof what);
-    cy_format_double(b->horizon, h, sizeof h);
-    cy_format_double(b->output.bin, bin, sizeof bin);
+    value_text(b->horizon, h, sizeof h);
+    value_text(b->output.bin, bin, sizeof bin);
     return cy_error_set(err, CY_EINPUT,
                         "%s: %s time bins of %s days over %s days per run "
                         "(cap %s)" ALLOW_LARGE,

@@ -488,7 +488,7 @@ static int get_id(R *r, const config_setting_t *g, const char *k, char *dst,
   if (!*v)
     return cy_serr(r->c, s, "must not be empty");
   if (strlen(v) >= CY_ID_MAX)
-    return cy_serr(r->c, s, "\"%s\" is longer than %d characters", v,
+    return cy_serr(r->c, s, "\"%.40s...\" is longer than %d characters", v,
                    CY_ID_MAX - 1);
   strcpy(dst, v);
   return 0;

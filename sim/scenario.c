@@ -211,12 +211,15 @@ static int scan_number(cy_study *st, const char *l, size_t len, size_t *pi) {
   int64_t v64; /* the 64-bit value its parser produced */
   bool wide;   /* outside int64 */
   if (hex) {
-    v64 =
-        over ? -1 : (int64_t)mag; /* clamps to ULLONG_MAX, then reinterprets */
-    wide = over || mag > (unsigned long long)INT64_MAX;
+    /* clamps to ULLONG_MAX, then reads the bits as two's complement
+     * (spelled out: converting a value above INT64_MAX is not portable) */
+    unsigned long long u = over ? ULLONG_MAX : mag;
+    wide = u > (unsigned long long)INT64_MAX;
+    v64 = wide ? -(int64_t)(ULLONG_MAX - u) - 1 : (int64_t)u;
   } else if (neg) {
     wide = over || mag > (unsigned long long)INT64_MAX + 1ull;
-    v64 = wide ? INT64_MIN : (int64_t)(0ull - mag);
+    v64 = wide || mag == (unsigned long long)INT64_MAX + 1ull ? INT64_MIN
+                                                              : -(int64_t)mag;
   } else {
     wide = over || mag > (unsigned long long)INT64_MAX;
     v64 = wide ? INT64_MAX : (int64_t)mag;

@@ -140,7 +140,9 @@ int cy_study_estimate(const cy_study *st, uint32_t replications, bool event_log,
  *   pact.cfg:12: states.[0].attack.rate = 1e12: about 1.8e15 expected
  *   events per replication (cap 1e9); pass --allow-large to run it anyway
  * The points and runs caps are checked first, before any point is
- * validated.  out (may be NULL) receives the estimate when it was made. */
+ * validated.  out (may be NULL) receives the estimate when it was made.
+ * Both read the study's tree: call them before threads share the study
+ * through cy_study_point(), as `run` does before it starts its workers. */
 int cy_study_check_work(const cy_study *st, const cy_work_caps *caps,
                         uint32_t replications, bool event_log, cy_work *out,
                         cy_error *err);

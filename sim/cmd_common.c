@@ -54,13 +54,15 @@ int cy_cmd_load_study(const char *cmd, int argc, char **argv,
     fprintf(stderr, "%s\n", err.msg);
     return cy_exit_status(rc);
   }
-  /* Every command that loads a study says what the loader warned about. */
-  for (size_t i = 0; i < cy_study_n_warnings(st); i++)
-    fprintf(stderr, "warning: %s\n", cy_study_warning(st, i));
-  /* The estimate of what `run` would do with the scenario's settings. */
+  /* The estimate of what `run` would do with the scenario's settings
+   * (which validates the points of a sweep too large to validate at load,
+   * so their warnings come after it). */
   cy_work w;
   rc = allow_large ? cy_study_estimate(st, 0, false, &w, &err)
                    : cy_study_check_work(st, NULL, 0, false, &w, &err);
+  /* Every command that loads a study says what the loader warned about. */
+  for (size_t i = 0; i < cy_study_n_warnings(st); i++)
+    fprintf(stderr, "warning: %s\n", cy_study_warning(st, i));
   if (rc) {
     fprintf(stderr, "%s\n", err.msg);
     cy_study_free(st);

@@ -82,6 +82,8 @@ static const char *count(double v, char *buf) {
 static const char *bytes(double v, char *buf) {
   static const char *const units[] = {"bytes", "KiB", "MiB", "GiB",
                                       "TiB",   "PiB", "EiB"};
+  if (!isfinite(v))
+    return strcpy(buf, "unbounded bytes");
   size_t u = 0;
   while (v >= 1024.0 && u + 1 < sizeof units / sizeof units[0]) {
     v /= 1024.0;
@@ -279,7 +281,8 @@ static void print_scenario(const cy_study *st, const cy_work *w) {
   }
   if (w) {
     char e[32], m[32], o[32], t[32];
-    printf("work (upper estimates): about %s events per replication%s, %s "
+    /* "work (upper estimates): 1.8e15 events per replication ..." */
+    printf("work (upper estimates): %s events per replication%s, %s "
            "events in all,\n  %s of memory per worker, %s of output\n",
            count(w->events_per_rep, e),
            np > 1 ? (snprintf(t, sizeof t, " (most at point %zu)",

@@ -1769,6 +1769,8 @@ int cy_study_check_work(const cy_study *cst, const cy_work_caps *caps,
     if (isfinite(w.events_per_rep))
       snprintf(amount, sizeof amount, "about %s",
                count_text(w.events_per_rep, t1, sizeof t1));
+    else if (st->wev.delay > 0.0) /* finite, past what a double holds */
+      snprintf(amount, sizeof amount, "more than 1e308");
     else
       snprintf(amount, sizeof amount, "an unbounded number of");
     return cy_error_set(err, CY_EINPUT,

@@ -15,16 +15,19 @@ int cy_cmd_validate(int argc, char **argv);
 int cy_cmd_list(int argc, char **argv);
 int cy_cmd_report(int argc, char **argv);
 
-/* `cysim CMD [--set PATH=VALUE]... FILE`, shared by the subcommands that
- * load one study: parses argv, loads FILE with the overrides and prints
- * any error on stderr, so that every command words them alike.  flag, if
- * not NULL, is one more option without argument (--flag, or -f for its
- * first letter) that sets *flag_set.  --help prints usage(stdout); a bad
- * option or argument count prints usage(stderr).  Returns the exit status;
- * *out is the study (the caller frees it) when the study loaded, else NULL,
- * which after --help comes with CY_EXIT_OK. */
+/* `cysim CMD [--set PATH=VALUE]... [--allow-large] FILE`, shared by the
+ * subcommands that load one study: parses argv, loads FILE with the
+ * overrides, prints the loader's warnings ("warning: ...") and any error on
+ * stderr, so that every command words them alike, and refuses a study past
+ * the work caps (cy_study_check_work) unless --allow-large.  flag, if not
+ * NULL, is one more option without argument (--flag, or -f for its first
+ * letter) that sets *flag_set.  --help prints usage(stdout); a bad option or
+ * argument count prints usage(stderr).  Returns the exit status; *out is
+ * the study (the caller frees it) when the study loaded and passed, else
+ * NULL, which after --help comes with CY_EXIT_OK; *work (may be NULL) then
+ * holds its estimate. */
 int cy_cmd_load_study(const char *cmd, int argc, char **argv,
                       void (*usage)(FILE *), const char *flag, bool *flag_set,
-                      cy_study **out);
+                      cy_study **out, cy_work *work);
 
 #endif

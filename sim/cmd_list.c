@@ -1,4 +1,5 @@
-/* cmd_list.c: `cysim list FILE [--set PATH=VALUE]... [--count]`
+/* cmd_list.c: `cysim list FILE [--set PATH=VALUE]... [--count]
+ * [--allow-large]`
  *
  * One line per sweep point: its index, then each axis's value, tab
  * separated under a header of axis names, so scripts can cut/awk it.
@@ -14,7 +15,8 @@
 
 static void usage(FILE *out) {
   fprintf(out,
-          "usage: cysim list [--set PATH=VALUE]... [--count] FILE\n"
+          "usage: cysim list [--set PATH=VALUE]... [--count] [--allow-large] "
+          "FILE\n"
           "\n"
           "Prints each sweep point's index and the value of every sweep axis\n"
           "(tab separated, one header line of axis names; row-major order,\n"
@@ -22,6 +24,8 @@ static void usage(FILE *out) {
           "\n"
           "  -s, --set PATH=VALUE  override a setting first\n"
           "  -c, --count           print only points x replications\n"
+          "      --allow-large     accept a study past the work caps\n"
+          "                        (see cysim validate --help)\n"
           "  -h, --help            this text\n");
 }
 
@@ -29,7 +33,7 @@ int cy_cmd_list(int argc, char **argv) {
   bool count = false;
   cy_study *st;
   int status =
-      cy_cmd_load_study("list", argc, argv, usage, "count", &count, &st);
+      cy_cmd_load_study("list", argc, argv, usage, "count", &count, &st, NULL);
   if (!st)
     return status;
   size_t np = cy_study_n_points(st), na = cy_study_n_axes(st);

@@ -1,4 +1,4 @@
-/* cmd_validate.c: `cysim validate FILE [--set PATH=VALUE]...`
+/* cmd_validate.c: `cysim validate FILE [--set PATH=VALUE]... [--allow-large]`
  *
  * Loads the study exactly as `cysim run` would (every sweep point is
  * validated) and prints the resolved base scenario, so a user sees every
@@ -13,18 +13,39 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const char *count(double v, char *buf);
+static const char *bytes(double v, char *buf);
+
 static void usage(FILE *out) {
+  const cy_work_caps *c = &cy_work_caps_default;
+  char b[6][32];
   fprintf(out,
-          "usage: cysim validate [--set PATH=VALUE]... FILE\n"
+          "usage: cysim validate [--set PATH=VALUE]... [--allow-large] FILE\n"
           "\n"
           "Checks a scenario file and prints it resolved: states with their\n"
           "parameters and policies, the baseline hostility matrix, alliances\n"
-          "and their clauses, the timeline, the sweep axes and the number of\n"
-          "points and runs.  Errors name file:line and the setting; exit 2.\n"
+          "and their clauses, the timeline, the sweep axes, an estimate of\n"
+          "the work and the number of points and runs.  Errors name\n"
+          "file:line and the setting; exit 2.\n"
+          "\n"
+          "A study past any of these caps is refused (exit 2) as a likely\n"
+          "typo, naming the setting that drives it; the estimates are upper\n"
+          "bounds of expected values (sim/MODEL.md, \"Work caps\"):\n"
+          "  %-9s sweep points\n"
+          "  %-9s runs (points x replications)\n"
+          "  %-9s expected events per replication\n"
+          "  %-9s time-series bins per run\n"
+          "  %-9s memory per worker thread\n"
+          "  %-9s output per study (uncompressed)\n"
           "\n"
           "  -s, --set PATH=VALUE  override a setting before validation\n"
           "                        (e.g. --set states.[1].offense=0.7)\n"
-          "  -h, --help            this text\n");
+          "      --allow-large     accept a study past the caps (`list` and\n"
+          "                        `run` take it too)\n"
+          "  -h, --help            this text\n",
+          count(c->points, b[0]), count(c->runs, b[1]),
+          count(c->events_per_rep, b[2]), count(c->bins, b[3]),
+          bytes(c->memory_bytes, b[4]), bytes(c->output_bytes, b[5]));
 }
 
 /* %g that reads back exactly (values are the user's, print them as such) */
@@ -39,9 +60,44 @@ static const char *num(double v, char *buf) {
   return buf;
 }
 
+/* 1.8e15, or the integer below a million */
+static const char *count(double v, char *buf) {
+  if (!isfinite(v))
+    return strcpy(buf, "unbounded");
+  if (v < 1e6) {
+    snprintf(buf, 32, "%.0f", v);
+    return buf;
+  }
+  char t[32];
+  snprintf(t, sizeof t, "%.2g", v); /* 1.8e+15 -> 1.8e15 */
+  char *e = strchr(t, 'e');
+  const char *x = e ? e + 1 : "";
+  x += *x == '+';
+  while (*x == '0' && x[1])
+    x++;
+  snprintf(buf, 32, "%.*se%s", e ? (int)(e - t) : (int)strlen(t), t, x);
+  return buf;
+}
+
+static const char *bytes(double v, char *buf) {
+  static const char *const units[] = {"bytes", "KiB", "MiB", "GiB",
+                                      "TiB",   "PiB", "EiB"};
+  if (!isfinite(v))
+    return strcpy(buf, "unbounded bytes");
+  size_t u = 0;
+  while (v >= 1024.0 && u + 1 < sizeof units / sizeof units[0]) {
+    v /= 1024.0;
+    u++;
+  }
+  snprintf(buf, 32, "%.3g %s", v, units[u]);
+  return buf;
+}
+
 static void day(const cy_scenario *s, double d, char *buf) {
   char b[32];
-  if (s->start[0] && isfinite(d)) {
+  /* Only days a calendar date can print (the year has four digits); the
+   * bound also keeps the conversion to long in range. */
+  if (s->start[0] && isfinite(d) && fabs(d) < 3e6) {
     long start;
     char date[11];
     if (cy_date_parse(s->start, &start) == 0) {
@@ -53,7 +109,7 @@ static void day(const cy_scenario *s, double d, char *buf) {
   snprintf(buf, 64, "day %s", num(d, b));
 }
 
-static void print_scenario(const cy_study *st) {
+static void print_scenario(const cy_study *st, const cy_work *w) {
   const cy_scenario *s = cy_study_base(st);
   char a[32], b[32], c[32], d[32];
   printf("scenario %s (%s)\n", s->name, cy_study_path(st));
@@ -61,10 +117,13 @@ static void print_scenario(const cy_study *st) {
          ", decisiveness %s\n",
          s->start[0] ? s->start : "(none)", num(s->horizon, a), s->replications,
          s->seed, num(s->decisiveness, b));
-  printf("  output: bin %s days (%zu bins), timeseries %s, event_log %s\n",
-         num(s->output.bin, a), cy_scenario_bins(s),
-         s->output.timeseries ? "true" : "false",
-         s->output.event_log ? "true" : "false");
+  if (s->output.timeseries)
+    printf("  output: bin %s days (%zu bins), timeseries true, event_log %s\n",
+           num(s->output.bin, a), cy_scenario_bins(s),
+           s->output.event_log ? "true" : "false");
+  else
+    printf("  output: bin %s days, timeseries false, event_log %s\n",
+           num(s->output.bin, a), s->output.event_log ? "true" : "false");
   printf("optypes (%zu, in escalation order):\n", s->n_optypes);
   for (size_t k = 0; k < s->n_optypes; k++)
     printf("  [%zu] %-14s damage %s, difficulty %s, severity %s\n", k,
@@ -220,19 +279,31 @@ static void print_scenario(const cy_study *st) {
     }
     printf("\n");
   }
+  if (w) {
+    char e[32], m[32], o[32], t[32];
+    /* "work (upper estimates): 1.8e15 events per replication ..." */
+    printf("work (upper estimates): %s events per replication%s, %s "
+           "events in all,\n  %s of memory per worker, %s of output\n",
+           count(w->events_per_rep, e),
+           np > 1 ? (snprintf(t, sizeof t, " (most at point %zu)",
+                              w->events_point),
+                     t)
+                  : "",
+           count(w->events_total, c), bytes(w->memory_bytes, m),
+           bytes(w->output_bytes, o));
+  }
   printf("points %zu, replications %" PRIu32 ", runs %llu\n", np,
          s->replications, (unsigned long long)np * s->replications);
 }
 
 int cy_cmd_validate(int argc, char **argv) {
   cy_study *st;
+  cy_work w;
   int status =
-      cy_cmd_load_study("validate", argc, argv, usage, NULL, NULL, &st);
+      cy_cmd_load_study("validate", argc, argv, usage, NULL, NULL, &st, &w);
   if (!st)
     return status;
-  for (size_t i = 0; i < cy_study_n_warnings(st); i++)
-    fprintf(stderr, "warning: %s\n", cy_study_warning(st, i));
-  print_scenario(st);
+  print_scenario(st, &w);
   cy_study_free(st);
   return CY_EXIT_OK;
 }

@@ -26,9 +26,14 @@ int cy_outcome_init(cy_outcome *o, const cy_scenario *s) {
   o->n_alliances = s->n_alliances;
   /* ceil(horizon / bin) as cy_scenario_bins() computes it, repeated here
    * because that helper lives in the scenario module, above this one. */
-  o->n_bins = s->output.timeseries && s->output.bin > 0.0
-                  ? (size_t)ceil(s->horizon / s->output.bin)
-                  : 0;
+  double bins = s->output.timeseries && s->output.bin > 0.0
+                    ? ceil(s->horizon / s->output.bin)
+                    : 0.0;
+  /* The loader refuses more bins than CY_MAX_BINS; a scenario built in C
+   * with more could not be allocated anyway, and must not convert. */
+  if (!(bins <= (double)CY_MAX_BINS))
+    return CY_ENOMEM;
+  o->n_bins = bins > 0.0 ? (size_t)bins : 0;
   o->ops = calloc(nn ? nn : 1, sizeof *o->ops);
   o->successes = calloc(nn ? nn : 1, sizeof *o->successes);
   o->detected = calloc(nn ? nn : 1, sizeof *o->detected);

@@ -128,7 +128,10 @@ int cy_scenario_optype_index(const cy_scenario *s, const char *name) {
 size_t cy_scenario_bins(const cy_scenario *s) {
   if (!(s->output.bin > 0.0))
     return 0;
-  return (size_t)ceil(s->horizon / s->output.bin);
+  double q = ceil(s->horizon / s->output.bin);
+  if (!(q <= (double)CY_MAX_BINS)) /* also NaN */
+    return (size_t)CY_MAX_BINS + 1;
+  return q > 0.0 ? (size_t)q : 0;
 }
 
 /* Howard Hinnant's days_from_civil / civil_from_days (proleptic Gregorian),

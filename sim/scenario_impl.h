@@ -56,6 +56,10 @@ void cy_setting_path(const config_setting_t *s, char *buf, size_t n);
 void cy_setting_where(const cy_rctx *r, const config_setting_t *s, char *buf,
                       size_t n);
 
+/* The note an override adds to messages about s (its sweep axis and point),
+ * or "". */
+const char *cy_setting_note(const cy_rctx *r, const config_setting_t *s);
+
 /* Stores "where: path: message note" in r->err; returns CY_EINPUT. */
 int cy_serr(const cy_rctx *r, const config_setting_t *s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -84,5 +88,42 @@ size_t cy_edit_distance(const char *a, const char *b);
 
 /* Shortest "%g"-style text that reads back as v. */
 void cy_format_double(double v, char *buf, size_t n);
+
+/* ------------------------------------------------------------- work */
+
+/* What drives a replication's expected events (scenario_work.c). */
+typedef enum cy_work_driver {
+  CY_WD_NONE,
+  CY_WD_RATE,     /* states.[index].attack.rate */
+  CY_WD_SET_RATE, /* a timeline `set` of attack.rate: timeline[index] */
+  CY_WD_REVIEW,   /* states.[index].review.interval */
+  CY_WD_HORIZON,  /* scenario.horizon: ordinary rates over a long span */
+  CY_WD_CHAIN,    /* responses to responses multiply: state index */
+} cy_work_driver;
+
+/* Upper estimates of one replication's expected work (see cy_work in
+ * cy_study.h for how they are used). */
+typedef struct cy_work_point {
+  double span;        /* simulated days */
+  double ops;         /* operations launched, responses included */
+  double events;      /* kernel events */
+  double log_records; /* event-log records, were the log on */
+  double pending;     /* events waiting in the kernel at once */
+  double ring_bytes;  /* tolerance breach histories */
+  size_t ring_alliance;
+  double branching; /* m: responses one operation leads to, at most */
+  double delay;     /* least mean days from an operation to a response */
+  cy_work_driver driver;
+  size_t index;       /* state or timeline entry of the driver */
+  int chain_alliance; /* CHAIN through allies only: that alliance, or -1 */
+} cy_work_point;
+
+/* Simulated days of one replication: the horizon (Model v2 adds
+ * scenario.warmup here, and every estimate follows). */
+double cy_work_span(const cy_scenario *s);
+
+/* Fills w for one resolved scenario simulated over `span` days.  Returns 0
+ * or CY_ENOMEM. */
+int cy_work_point_of(const cy_scenario *s, double span, cy_work_point *w);
 
 #endif

@@ -261,7 +261,7 @@ void cy_setting_where(const cy_rctx *r, const config_setting_t *s, char *buf,
   snprintf(buf, n, "%s", r->map && r->map->n_files ? r->map->files[0] : "?");
 }
 
-static const char *ovr_note(const cy_rctx *r, const config_setting_t *s) {
+const char *cy_setting_note(const cy_rctx *r, const config_setting_t *s) {
   for (const config_setting_t *p = s; p; p = config_setting_parent(p))
     for (size_t i = 0; i < r->n_ovr; i++)
       if (r->ovr[i].setting == p)
@@ -277,7 +277,7 @@ int cy_serr(const cy_rctx *r, const config_setting_t *s, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  const char *note = ovr_note(r, s);
+  const char *note = cy_setting_note(r, s);
   if (!*note)
     note = r->note ? r->note : "";
   return cy_error_set(r->err, CY_EINPUT, "%s: %s%s%s%s", where, path,
@@ -488,7 +488,7 @@ static int get_id(R *r, const config_setting_t *g, const char *k, char *dst,
   if (!*v)
     return cy_serr(r->c, s, "must not be empty");
   if (strlen(v) >= CY_ID_MAX)
-    return cy_serr(r->c, s, "\"%s\" is longer than %d characters", v,
+    return cy_serr(r->c, s, "\"%.40s...\" is longer than %d characters", v,
                    CY_ID_MAX - 1);
   strcpy(dst, v);
   return 0;
@@ -1298,6 +1298,31 @@ static int do_output(R *r, const config_setting_t *root) {
   return 0;
 }
 
+/* Bin counts and indices are integers: refuse a horizon / bin that no
+ * integer of the output can hold (this is a hard limit; the much lower cap
+ * on bins that catches typos is cy_study_check_work()'s). */
+static int check_bins(R *r, const config_setting_t *root) {
+  cy_scenario *s = r->s;
+  if (!s->output.timeseries)
+    return 0;
+  double q = ceil(s->horizon / s->output.bin);
+  if (q <= (double)CY_MAX_BINS)
+    return 0;
+  const config_setting_t *o = config_setting_get_member(root, "output");
+  const config_setting_t *b = o ? config_setting_get_member(o, "bin") : NULL;
+  const config_setting_t *h = config_setting_get_member(
+      config_setting_get_member(root, "scenario"), "horizon");
+  char ht[40], bt[40], qt[40];
+  cy_format_double(s->horizon, ht, sizeof ht);
+  cy_format_double(s->output.bin, bt, sizeof bt);
+  snprintf(qt, sizeof qt, "%.3g", q);
+  return cy_serr(r->c, b && s->horizon <= 36525.0 ? b : h,
+                 "%s days in bins of %s days are %s time bins; at most %d can "
+                 "be written (use a larger output.bin, or output.timeseries "
+                 "= false)",
+                 ht, bt, qt, (int)CY_MAX_BINS);
+}
+
 int cy_resolve(const config_t *cfg, const cy_rctx *c, cy_scenario *out) {
   R r = {c, out, false, 0};
   cy_scenario_init(out);
@@ -1321,6 +1346,8 @@ int cy_resolve(const config_t *cfg, const cy_rctx *c, cy_scenario *out) {
     rc = do_timeline(&r, root);
   if (!rc)
     rc = do_output(&r, root);
+  if (!rc)
+    rc = check_bins(&r, root);
   if (rc)
     cy_scenario_fini(out);
   return rc;

@@ -41,6 +41,31 @@ check "validate --set error message" \
   "--set states.[0].offense=2: states.[0].offense: 2 is outside [0, 1]" "$err"
 "$CYSIM" list >/dev/null 2>&1
 check "list without FILE" "2" "$?"
-"$CYSIM" validate "$tmp/missing.cfg" >/dev/null 2>&1
-check "validate missing file" "1" "$?"
+err=$("$CYSIM" validate "$tmp/missing.cfg" 2>&1 >/dev/null)
+check "validate missing file" "2" "$?"
+check "validate missing file message" \
+  "$tmp/missing.cfg: cannot open: No such file or directory" "$err"
+err=$("$CYSIM" list "$tmp" 2>&1 >/dev/null)
+check "list of a directory" "2" "$?"
+check "list of a directory message" \
+  "$tmp: is a directory, not a scenario file" "$err"
+# list prints the loader's warnings exactly as validate does
+cat > "$tmp/w.cfg" <<'CFG'
+scenario = { horizon = 100.0; };
+states = ( { id = "A"; }, { id = "B"; } );
+timeline = ( { at = 200.0; event = "isolation"; state = "A"; level = 0.5; } );
+CFG
+vwarn=$("$CYSIM" validate "$tmp/w.cfg" 2>&1 >/dev/null)
+lwarn=$("$CYSIM" list "$tmp/w.cfg" 2>&1 >/dev/null)
+check "validate warning" \
+  "warning: $tmp/w.cfg:3: timeline.[0].at: day 200 is not before the horizon (100): this event never fires" \
+  "$vwarn"
+check "list warning as validate's" "$vwarn" "$lwarn"
+# validate shows the work estimate; --allow-large turns a cap into success
+check "validate work line" "work (upper estimates): " \
+  "$("$CYSIM" validate "$tmp/s.cfg" | grep -o '^work (upper estimates): ')"
+"$CYSIM" list --count --set states.[0].attack.rate=1e12 "$tmp/s.cfg" >/dev/null 2>&1
+check "list past a cap" "2" "$?"
+check "list --allow-large past a cap" "42" \
+  "$("$CYSIM" list --count --allow-large --set states.[0].attack.rate=1e12 "$tmp/s.cfg")"
 exit $fail

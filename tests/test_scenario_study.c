@@ -341,9 +341,15 @@ static void test_timeline_and_ints(void) {
   st = load("nofile.cfg", TWO, NULL, 0, &err);
   cy_study_free(st);
   cy_study *none = NULL;
-  CHECK(cy_study_load(&none, "/nonexistent/x.cfg", NULL, 0, &err) == CY_EIO &&
-            !none,
-        "missing file is CY_EIO");
+  CHECK(cy_study_load(&none, "/nonexistent/x.cfg", NULL, 0, &err) ==
+                CY_EINPUT &&
+            !none &&
+            strcmp(err.msg, "/nonexistent/x.cfg: cannot open: No such file "
+                            "or directory") == 0,
+        "missing file is an input error with strerror: %s", err.msg);
+  CHECK(cy_study_load(&none, dir, NULL, 0, &err) == CY_EINPUT && !none &&
+            strstr(err.msg, ": is a directory, not a scenario file"),
+        "a directory is an input error: %s", err.msg);
   cy_study_free(NULL);
 }
 

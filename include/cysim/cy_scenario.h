@@ -20,6 +20,10 @@ enum {
   CY_MIN_STATES = 2,
   CY_MAX_OPTYPES = 16,
   CY_ID_MAX = 64, /* ids and names, including the terminating NUL */
+  /* Time-series bins a scenario may have: horizon / output.bin must stay
+   * below this (2^31 - 1) when output.timeseries is on, so that every bin
+   * count and index converts to an integer exactly. */
+  CY_MAX_BINS = 2147483647,
 };
 
 typedef struct cy_optype {
@@ -191,7 +195,10 @@ void cy_alliance_spec_defaults(cy_alliance_spec *a);
 int cy_date_parse(const char *text, long *days);
 void cy_date_format(long days, char buf[11]);
 
-/* Number of time-series bins: ceil(horizon / bin). */
+/* Number of time-series bins: ceil(horizon / bin); 0 when bin is not > 0;
+ * CY_MAX_BINS + 1 when the quotient exceeds CY_MAX_BINS or is not a number
+ * (the loader refuses such a scenario when it writes time series), so the
+ * double never converts out of range. */
 size_t cy_scenario_bins(const cy_scenario *s);
 
 #endif

@@ -7,15 +7,23 @@
  *
  * Errors name the file, line and setting path, e.g.
  *   pact.cfg:14: states.[1].offense: 1.3 is outside [0, 1]
- * and return CY_EINPUT (CY_EIO when the file cannot be read, CY_ENOMEM).
+ * and return CY_EINPUT (also for a scenario or @include file that cannot be
+ * opened or is not a regular file: "x.cfg: cannot open: No such file or
+ * directory"), CY_EIO when reading an opened file fails, or CY_ENOMEM.
  *
- * Ownership: cy_study_load() allocates; cy_study_free() releases (NULL ok). */
+ * Ownership: cy_study_load() allocates; cy_study_free() releases (NULL ok).
+ *
+ * Work: cy_study_estimate() bounds how much a study asks of a machine
+ * (events, time bins, memory, output) and cy_study_check_work() refuses a
+ * study past caps that no real study reaches but a typo does, before
+ * anything runs. */
 #ifndef CYSIM_CY_STUDY_H
 #define CYSIM_CY_STUDY_H
 
 #include "cysim/cy_error.h"
 #include "cysim/cy_scenario.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,7 +48,13 @@ typedef struct cy_axis {
 } cy_axis;
 
 /* Loads `path`, applies the n_sets "path=value" overrides in order, then
- * validates the base scenario and every sweep point. */
+ * validates the base scenario and every sweep point.  A sweep of more than
+ * cy_work_caps_default.points points is the exception: validating it could
+ * take hours, so it loads with only its base and axes validated, and
+ * cy_study_check_work() refuses it under the default caps, while
+ * cy_study_estimate() and cy_study_point() validate the points they
+ * resolve.  Past 2^28 points (so that points x replications x 8 bytes fits
+ * any size_t arithmetic) or 10^7 values on one axis, loading fails. */
 int cy_study_load(cy_study **out, const char *path, const char *const *sets,
                   size_t n_sets, cy_error *err);
 void cy_study_free(cy_study *st);
@@ -70,5 +84,67 @@ int cy_study_point(const cy_study *st, size_t point, cy_scenario *out,
  * still succeeds; callers print them on stderr. */
 size_t cy_study_n_warnings(const cy_study *st);
 const char *cy_study_warning(const cy_study *st, size_t i);
+
+/* ------------------------------------------------------------- work */
+
+/* Upper estimates of a study's work, from the resolved scenarios alone.
+ * They bound expected values (not every random replication) and serve to
+ * refuse typos, not to predict run times; sim/MODEL.md ("Work caps")
+ * derives them.  Every per-run figure is the largest over the sweep
+ * points. */
+typedef struct cy_work {
+  double span;           /* simulated days per replication: the horizon
+                            (Model v2: plus scenario.warmup) */
+  double points;         /* sweep points */
+  double replications;   /* per point */
+  double runs;           /* points x replications */
+  double events_per_rep; /* expected kernel events of one replication */
+  size_t events_point;   /* the point where that is largest */
+  double events_total;   /* sum over the runs */
+  double ops_per_rep;    /* expected operations launched, responses too */
+  double bins;           /* time-series bins per run (0 without them) */
+  double log_records;    /* event-log records per run (0 without a log) */
+  double bytes_per_run;  /* output data of one run, uncompressed */
+  double output_bytes;   /* output data of the study, uncompressed */
+  double memory_bytes;   /* memory one worker thread needs for a run */
+} cy_work;
+
+/* Limits for cy_study_check_work(); each refuses a study whose estimate
+ * exceeds it. */
+typedef struct cy_work_caps {
+  double points;         /* sweep points */
+  double runs;           /* points x replications */
+  double events_per_rep; /* expected events per replication */
+  double bins;           /* time-series bins per run */
+  double memory_bytes;   /* per worker thread */
+  double output_bytes;   /* per study, uncompressed */
+} cy_work_caps;
+
+/* The caps of `cysim validate`, `list` and `run` unless --allow-large:
+ * 10^6 points, 10^9 runs, 10^9 expected events per replication, 10^7
+ * time bins, 16 GiB of memory per worker, 1 TiB of output per study. */
+extern const cy_work_caps cy_work_caps_default;
+
+/* Estimates the study's work into *out.  replications: 0 for the
+ * scenario's, else the number a run will do (`run -n`); event_log: true
+ * when the run writes the event log whatever the scenario says (`run
+ * --event-log`), false to follow output.event_log.  Validates the sweep
+ * points cy_study_load() left unvalidated, so it may fail like
+ * cy_study_point() (CY_EINPUT naming the point) or with CY_ENOMEM. */
+int cy_study_estimate(const cy_study *st, uint32_t replications, bool event_log,
+                      cy_work *out, cy_error *err);
+
+/* cy_study_estimate(), then CY_EINPUT if the study exceeds any of caps
+ * (NULL: cy_work_caps_default), with a message naming the file, line and
+ * setting that drives the excess and the flag that lifts the caps, e.g.
+ *   pact.cfg:12: states.[0].attack.rate = 1e12: about 1.8e15 expected
+ *   events per replication (cap 1e9); pass --allow-large to run it anyway
+ * The points and runs caps are checked first, before any point is
+ * validated.  out (may be NULL) receives the estimate when it was made.
+ * Both read the study's tree: call them before threads share the study
+ * through cy_study_point(), as `run` does before it starts its workers. */
+int cy_study_check_work(const cy_study *st, const cy_work_caps *caps,
+                        uint32_t replications, bool event_log, cy_work *out,
+                        cy_error *err);
 
 #endif

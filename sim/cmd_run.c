@@ -41,6 +41,10 @@ static void usage(FILE *out) {
           "      --event-log       also write the per-event log (/events)\n"
           "  -q, --quiet           no progress on stderr\n"
           "      --timing          print the time spent writing HDF5\n"
+          "      --allow-large     run a study past the work caps (expected "
+          "events,\n"
+          "                        bins, memory, output: see `cysim validate "
+          "--help`)\n"
           "  -h, --help            this help\n"
           "\n"
           "Files: OUT.h5 appears only when every run is done.  Until then "
@@ -135,7 +139,7 @@ static char *join_command_line(int argc, char **argv) {
 }
 
 int cy_cmd_run(int argc, char **argv) {
-  enum { O_SEED = 256, O_SET, O_FORCE, O_RESUME, O_EVLOG, O_TIMING };
+  enum { O_SEED = 256, O_SET, O_FORCE, O_RESUME, O_EVLOG, O_TIMING, O_LARGE };
   static const struct option opts[] = {
       {"output", required_argument, NULL, 'o'},
       {"replications", required_argument, NULL, 'n'},
@@ -147,6 +151,7 @@ int cy_cmd_run(int argc, char **argv) {
       {"event-log", no_argument, NULL, O_EVLOG},
       {"quiet", no_argument, NULL, 'q'},
       {"timing", no_argument, NULL, O_TIMING},
+      {"allow-large", no_argument, NULL, O_LARGE},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   cy_run_opts o = {0};
@@ -218,6 +223,9 @@ int cy_cmd_run(int argc, char **argv) {
       break;
     case O_TIMING:
       timing = true;
+      break;
+    case O_LARGE:
+      o.allow_large = true;
       break;
     case 'h':
       usage(stdout);

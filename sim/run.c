@@ -603,6 +603,11 @@ static int prepare(run_state *rs, const cy_run_opts *o, cy_run_stats *stats,
   if (R == 0)
     return cy_error_set(err, CY_EINPUT, "%s: zero replications to run",
                         o->scenario);
+  /* A typo (rate = 1e12) is refused before anything is touched. */
+  if (!o->allow_large &&
+      (rc = cy_study_check_work(rs->st, NULL, (uint32_t)R, o->event_log, NULL,
+                                err)) != CY_OK)
+    return rc;
   if ((rc = resolve_point(sh, 0, &rs->s0, err)) != CY_OK ||
       (rc = check_points(sh, &rs->s0, err)) != CY_OK)
     return rc;

@@ -28,6 +28,7 @@ typedef struct cy_run_opts {
   int64_t seed;
   unsigned threads; /* 0: all online cores */
   bool force, resume, quiet, event_log;
+  bool allow_large;         /* skip the work caps (cy_study_check_work) */
   const char *command_line; /* stored in the file */
   /* The caller's stop request (e.g. set by its SIGINT handler): workers
    * check it every few thousand events, so a run stops within about a

@@ -49,6 +49,14 @@ check "bad scenario with --force: file untouched" test "$(md5sum <"$tmp/j1.h5")"
 "$CYSIM" run "$data/io_small.cfg" -o "$tmp/j1.h5" --force --quiet --seed 5
 check "--force overwrites" test "$(attr "$tmp/j1.h5" seed)" = 5
 
+# A study past the work caps is refused before any file is touched.
+printf 'scenario = { name = "big"; horizon = 365.0; replications = 2; };\nstates = ( { id = "A"; attack = { rate = 1e12; }; }, { id = "B"; } );\n' >"$tmp/big.cfg"
+"$CYSIM" run "$tmp/big.cfg" -o "$tmp/big.h5" --quiet 2>"$tmp/big.err"
+check "rate = 1e12: run exits 2" test $? -eq 2
+check "rate = 1e12: the message names line, setting and --allow-large" \
+  grep -q "big.cfg:2: states.\[0\].attack.rate = 1e12.*--allow-large" "$tmp/big.err"
+check "rate = 1e12: no file made" test -z "$(ls "$tmp"/big.h5* 2>/dev/null)"
+
 # 3. Interrupt, then resume.
 "$CYSIM" run "$data/io_long.cfg" -o "$tmp/full.h5" -j 2 --quiet
 check "uninterrupted io_long exits 0" test $? -eq 0

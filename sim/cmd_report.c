@@ -67,17 +67,8 @@ int cy_cmd_report(int argc, char **argv) {
   cy_error_clear(&err);
   int rc;
   if (csv) {
-    FILE *out = stdout;
-    if (csv_file && strcmp(csv_file, "-") != 0) {
-      out = fopen(csv_file, "w");
-      if (!out) {
-        fprintf(stderr, "cysim report: cannot write %s\n", csv_file);
-        return CY_EXIT_FAILURE;
-      }
-    }
-    rc = cy_report_csv(h5, out, &err);
-    if (out != stdout && fclose(out) != 0 && rc == CY_OK)
-      rc = cy_error_set(&err, CY_EIO, "%s: write error", csv_file);
+    bool to_stdout = !csv_file || strcmp(csv_file, "-") == 0;
+    rc = cy_report_csv(h5, to_stdout ? NULL : csv_file, stdout, &err);
   } else {
     rc = cy_report_print(h5, stdout, &err);
   }

@@ -47,8 +47,9 @@
  *   of the run that started the study, so a resumed file is byte for byte
  *   the file an uninterrupted run writes.
  *
- * Reader.  cy_h5r_open() reads the metadata (sizes, ids, sweep values,
- * status); cy_h5r_read_point() reads one point of one dataset. */
+ * Reader.  cy_h5r_open() validates the whole layout and reads the metadata
+ * (sizes, ids, sweep values, status, scenario text); cy_h5r_read_point()
+ * reads one point of one dataset.  See "reader" below. */
 #ifndef CYSIM_SIM_H5IO_H
 #define CYSIM_SIM_H5IO_H
 
@@ -122,30 +123,73 @@ int cy_h5w_close(cy_h5w *w, bool complete, double *busy, cy_error *err);
 
 /* ---- reader ---- */
 
+/* The reader distrusts every file: a damaged, truncated, foreign or
+ * crafted file can neither crash it nor make it return values that the
+ * file's layout does not back.  cy_h5r_open() checks, before reading any
+ * data:
+ * - the path: it exists, is a regular file (symbolic links are followed),
+ *   is readable and not empty (the message carries strerror()), and HDF5
+ *   can open it;
+ * - the root attributes, each holding exactly one value of its class:
+ *   format = "cysim" (text), format_version 1 or 2 (integer; both are
+ *   read alike), scenario_name (text), start (optional, YYYY-MM-DD),
+ *   horizon (float, finite, > 0), seed (integer), complete (integer 0/1);
+ * - the root scales, rank 1: point [P] (1..10^7) and replication [R]
+ *   (1..2^32-1), integers; state, attacker and target [N] (2..256), text,
+ *   the same length and labels; optype [K] (1..16) text; alliance [A] text
+ *   when present (A = 0 when absent); time [B] float, required when
+ *   /timeseries exists;
+ * - every dataset of the layout, opened through hard links only, stored in
+ *   the file (not virtual, not external), with exactly the shape the
+ *   scales give and the right type class (the size may differ: reads
+ *   convert): /summary/status (unsigned), seed, events [P,R]; ops,
+ *   successes, detected, attributed, misattributed, retaliations (integer),
+ *   damage, hostility_final (float) [P,R,N,N]; ops_by_type [P,R,K];
+ *   alliance_ended, breaches (integer), alliance_end_day (float) [P,R,A],
+ *   present exactly when the alliance scale is; /timeseries/ops
+ *   [P,R,B,N,N] when /timeseries exists; every /events column 1-D of one
+ *   length (the integer or float class of sim/h5out.c's ecols[]);
+ * - /summary/status values 0 or 1; each /sweep/<name> rank 1 of length P,
+ *   numbers or text (fixed or variable length; NULL strings refused);
+ *   /provenance/scenario_text one text value.
+ * Products of sizes are overflow-checked and the reader allocates at most
+ * CY_H5R_MAX_BYTES for one file.  Any failure is CY_EINPUT (exit 2; only
+ * running out of memory is not) with one line "PATH: what is wrong", e.g.
+ * "out.h5: /summary/ops has shape [2,3,2,2], expected [2,3,3,3] (point,
+ * replication, attacker, target)".  Later reads select an explicit
+ * hyperslab into a memory space of exactly the caller's buffer; data that
+ * HDF5 cannot decode (a damaged chunk) fails there.  Text read from the file
+ * (labels, names, sweep values) is truncated to its buffer and has control
+ * characters replaced by '?'. */
+
 typedef struct cy_h5r cy_h5r;
+
+/* The most memory the reader allocates for one file, and the limit
+ * `cysim report` applies to its own buffers. */
+#define CY_H5R_MAX_BYTES ((uint64_t)8 << 30)
 
 typedef struct cy_h5r_axis {
   char name[CY_ID_MAX];
   char path[256];
   cy_value_type type; /* INT (int64), BOOL (uint8), DOUBLE, STRING */
   double *num;        /* [P] numeric value (INT, BOOL, DOUBLE) */
-  char **str;         /* [P] text (STRING), else NULL */
+  char **str;         /* [P] text (STRING), else NULL; str[0] owns it all */
 } cy_h5r_axis;
 
 typedef struct cy_h5r_meta {
-  size_t P, R, N, K, A, B;
+  size_t P, R, N, K, A, B; /* A = 0 without alliances, B = 0 without time */
   char scenario_name[CY_ID_MAX];
-  char start[16]; /* "" when absent */
-  double horizon;
+  char start[16]; /* "" when absent, else YYYY-MM-DD */
+  double horizon; /* finite, > 0 */
   int64_t seed;
-  int complete;
+  int complete; /* 0 or 1 */
   bool timeseries, event_log;
   char (*states)[CY_ID_MAX];    /* [N] */
   char (*optypes)[CY_ID_MAX];   /* [K] */
   char (*alliances)[CY_ID_MAX]; /* [A] */
   size_t n_axes;
   cy_h5r_axis *axes;
-  uint8_t *status; /* [P*R] */
+  uint8_t *status; /* [P*R], each 0 or 1 */
 } cy_h5r_meta;
 
 typedef enum cy_h5_type {
@@ -156,15 +200,31 @@ typedef enum cy_h5_type {
   CY_H5_F64
 } cy_h5_type;
 
+/* Opens and validates path (all of the above); *out is NULL on error.
+ * Also turns HDF5's automatic error printing off (cy_h5_quiet()). */
 int cy_h5r_open(cy_h5r **out, const char *path, cy_error *err);
+/* cy_h5r_open() and cy_h5r_close(): whether path is a readable cysim file
+ * (e.g. before `--resume` reopens it for writing). */
+int cy_h5r_check(const char *path, cy_error *err);
 const cy_h5r_meta *cy_h5r_meta_of(const cy_h5r *r);
-/* Reads dataset `name` (e.g. "summary/ops") for one point: buf receives
- * [R * (rest of the dims)] values converted to `type`. */
+/* /provenance/scenario_text, NUL-terminated (the file's bytes up to the
+ * first NUL). */
+const char *cy_h5r_scenario_text(const cy_h5r *r);
+/* Values in one point of dataset `name` (e.g. "summary/ops"): R times the
+ * trailing dimensions; 0 when the file has no such dataset. */
+size_t cy_h5r_point_values(const cy_h5r *r, const char *name);
+/* Reads dataset `name` (e.g. "summary/ops") for one point: buf, which
+ * holds `cap` values, receives [R * (rest of the dims)] values converted
+ * to `type` (cy_h5r_point_values() of them).  CY_EINPUT when the file has
+ * no such dataset (no alliances, no time series) or its data cannot be
+ * decoded; a buffer smaller than that, an unknown name or point >= P is a
+ * caller's bug (CY_EINTERNAL). */
 int cy_h5r_read_point(cy_h5r *r, const char *name, size_t point,
-                      cy_h5_type type, void *buf, cy_error *err);
-/* Reads a whole dataset (e.g. "events/time") converted to `type` into buf,
- * which holds `cap` values; *n receives the number of values (CY_EINPUT
- * when more than cap; call with cap 0 to learn n). */
+                      cy_h5_type type, void *buf, size_t cap, cy_error *err);
+/* Reads a whole /events column (e.g. "events/time") converted to `type`
+ * into buf, which holds `cap` values; *n receives the number of values
+ * (CY_EINPUT when more than cap, or when the file has no event log; call
+ * with cap 0 to learn n). */
 int cy_h5r_read_all(cy_h5r *r, const char *name, cy_h5_type type, void *buf,
                     size_t cap, size_t *n, cy_error *err);
 void cy_h5r_close(cy_h5r *r);

@@ -1,6 +1,8 @@
 /* h5util.c: see h5util.h. */
 #include "h5util.h"
 
+#include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,74 +56,194 @@ int cy_h5_attr_f64(hid_t obj, const char *file, const char *name, double value,
   return attr_write(obj, file, name, H5T_NATIVE_DOUBLE, &value, err);
 }
 
+/* "root attribute 'x'" or "attribute 'x' of /provenance": which attribute
+ * a message is about. */
+static void attr_label(hid_t obj, const char *name, char *buf, size_t n) {
+  char where[256] = "";
+  ssize_t len = H5Iget_name(obj, where, sizeof where);
+  if (len <= 0 || strcmp(where, "/") == 0)
+    snprintf(buf, n, "root attribute '%s'", name);
+  else
+    snprintf(buf, n, "attribute '%s' of %s", name, where);
+}
+
+const char *cy_h5_class_name(hid_t type) {
+  switch (H5Tget_class(type)) {
+  case H5T_INTEGER:
+    return H5Tget_sign(type) == H5T_SGN_NONE ? "an unsigned integer"
+                                             : "a signed integer";
+  case H5T_FLOAT:
+    return "a float";
+  case H5T_STRING:
+    return "text";
+  case H5T_BITFIELD:
+    return "a bitfield";
+  case H5T_OPAQUE:
+    return "opaque data";
+  case H5T_COMPOUND:
+    return "a compound";
+  case H5T_REFERENCE:
+    return "a reference";
+  case H5T_ENUM:
+    return "an enum";
+  case H5T_VLEN:
+    return "a variable-length sequence";
+  case H5T_ARRAY:
+    return "an array type";
+  default:
+    return "an unknown type";
+  }
+}
+
+bool cy_h5_number_ok(hid_t type) {
+  size_t z = H5Tget_size(type);
+  if (H5Tget_class(type) == H5T_INTEGER)
+    return (z == 1 || z == 2 || z == 4 || z == 8) &&
+           H5Tget_precision(type) <= 8 * z;
+  if (H5Tget_class(type) != H5T_FLOAT)
+    return true;
+  /* IEEE half, single or double: sign, exponent and mantissa where they
+   * belong.  Other layouts are legal HDF5, but no tool writes them and a
+   * damaged one can crash the conversion. */
+  static const struct {
+    size_t size, spos, epos, esize, msize;
+  } ieee[3] = {{2, 15, 10, 5, 10}, {4, 31, 23, 8, 23}, {8, 63, 52, 11, 52}};
+  size_t spos, epos, esize, mpos, msize;
+  if (H5Tget_fields(type, &spos, &epos, &esize, &mpos, &msize) < 0)
+    return false;
+  for (int i = 0; i < 3; i++)
+    if (z == ieee[i].size && spos == ieee[i].spos && epos == ieee[i].epos &&
+        esize == ieee[i].esize && mpos == 0 && msize == ieee[i].msize &&
+        H5Tget_precision(type) == 8 * z && H5Tget_offset(type) == 0)
+      return true;
+  return false;
+}
+
+/* Opens attribute `name` of obj after checking that it exists and holds
+ * exactly one value (scalar, or a simple dataspace of one element) of class
+ * `cls`; *ft receives its file type (close it). */
 static hid_t attr_open(hid_t obj, const char *file, const char *name,
+                       H5T_class_t cls, const char *want, hid_t *ft,
                        cy_error *err) {
-  if (H5Aexists(obj, name) <= 0) {
-    cy_error_set(err, CY_EHDF5, "%s: attribute '%s' is missing", file, name);
+  char what[320];
+  attr_label(obj, name, what, sizeof what);
+  *ft = -1;
+  htri_t e = H5Aexists(obj, name);
+  if (e <= 0) {
+    cy_error_set(err, CY_EINPUT, "%s: %s is %s", file, what,
+                 e == 0 ? "missing" : "unreadable (damaged file?)");
     return -1;
   }
   hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-  if (a < 0)
-    cy_error_set(err, CY_EHDF5, "%s: cannot open attribute '%s'", file, name);
+  if (a < 0) {
+    cy_error_set(err, CY_EINPUT, "%s: %s cannot be opened (damaged file?)",
+                 file, what);
+    return -1;
+  }
+  hid_t sp = H5Aget_space(a);
+  H5S_class_t sc = sp < 0 ? H5S_NO_CLASS : H5Sget_simple_extent_type(sp);
+  hssize_t np = sp < 0 ? -1 : H5Sget_simple_extent_npoints(sp);
+  if (sp >= 0)
+    H5Sclose(sp);
+  int rc = CY_OK;
+  if (sc == H5S_NULL || np != 1)
+    rc = cy_error_set(err, CY_EINPUT, "%s: %s holds %lld values, expected one",
+                      file, what, sc == H5S_NULL ? 0LL : (long long)np);
+  else if ((*ft = H5Aget_type(a)) < 0)
+    rc = cy_error_set(err, CY_EINPUT, "%s: %s has an unreadable type", file,
+                      what);
+  else if (H5Tget_class(*ft) != cls)
+    rc = cy_error_set(err, CY_EINPUT, "%s: %s is %s, expected %s", file, what,
+                      cy_h5_class_name(*ft), want);
+  else if (!cy_h5_number_ok(*ft))
+    rc = cy_error_set(err, CY_EINPUT,
+                      "%s: %s is %s of %zu bytes in an unusual layout "
+                      "(damaged file?)",
+                      file, what, cy_h5_class_name(*ft), H5Tget_size(*ft));
+  if (rc) {
+    if (*ft >= 0)
+      H5Tclose(*ft);
+    *ft = -1;
+    H5Aclose(a);
+    return -1;
+  }
   return a;
 }
+
+/* Strings longer than this (attributes, or one read of a string dataset)
+ * are refused rather than allocated: no cysim string comes near it. */
+enum { STR_MAX_BYTES = 64 << 20 };
 
 int cy_h5_get_attr_str(hid_t obj, const char *file, const char *name,
                        char **value, cy_error *err) {
   *value = NULL;
-  hid_t a = attr_open(obj, file, name, err);
+  hid_t ft;
+  hid_t a = attr_open(obj, file, name, H5T_STRING, "text", &ft, err);
   if (a < 0)
-    return CY_EHDF5;
+    return CY_EINPUT;
+  char what[320];
+  attr_label(obj, name, what, sizeof what);
   int rc = CY_OK;
-  hid_t ft = H5Aget_type(a);
-  if (H5Tget_class(ft) != H5T_STRING) {
-    rc = cy_error_set(err, CY_EHDF5, "%s: attribute '%s' is not text", file,
-                      name);
-  } else if (H5Tis_variable_str(ft) > 0) {
+  /* HDF5 does not convert between character sets: read in the file's. */
+  H5T_cset_t cset = H5Tget_cset(ft);
+  if (H5Tis_variable_str(ft) > 0) {
     hid_t mt = H5Tcopy(H5T_C_S1);
     H5Tset_size(mt, H5T_VARIABLE);
-    H5Tset_cset(mt, H5Tget_cset(ft));
+    H5Tset_cset(mt, cset);
     char *s = NULL;
-    if (H5Aread(a, mt, &s) < 0 || !s)
-      rc = cy_error_set(err, CY_EHDF5, "%s: cannot read attribute '%s'", file,
-                        name);
-    else {
-      *value = strdup(s);
+    if (H5Aread(a, mt, &s) < 0)
+      rc = cy_error_set(err, CY_EINPUT, "%s: %s cannot be read (damaged file?)",
+                        file, what);
+    else if (!s)
+      rc = cy_error_set(err, CY_EINPUT, "%s: %s is a NULL string", file, what);
+    else if (!(*value = strdup(s)))
+      rc = cy_error_set(err, CY_ENOMEM, "out of memory");
+    if (s)
       H5free_memory(s);
-    }
     H5Tclose(mt);
   } else {
     size_t len = H5Tget_size(ft);
-    char *s = calloc(len + 1, 1);
-    hid_t mt = cy_h5_str_type(len);
-    if (!s)
+    char *s = NULL;
+    if (len == 0 || len > STR_MAX_BYTES)
+      rc = cy_error_set(err, CY_EINPUT, "%s: %s is a string of %zu bytes", file,
+                        what, len);
+    else if (!(s = calloc(len + 1, 1)))
       rc = cy_error_set(err, CY_ENOMEM, "out of memory");
-    else if (H5Aread(a, mt, s) < 0) {
+    else {
+      hid_t mt = cy_h5_str_type(len);
+      H5Tset_cset(mt, cset);
+      /* s has len + 1 bytes: the value is NUL-terminated whatever its
+       * padding. */
+      if (H5Aread(a, mt, s) < 0)
+        rc = cy_error_set(err, CY_EINPUT,
+                          "%s: %s cannot be read (damaged file?)", file, what);
+      H5Tclose(mt);
+    }
+    if (rc)
       free(s);
-      rc = cy_error_set(err, CY_EHDF5, "%s: cannot read attribute '%s'", file,
-                        name);
-    } else
+    else
       *value = s;
-    H5Tclose(mt);
   }
-  if (rc == CY_OK && !*value)
-    rc = cy_error_set(err, CY_ENOMEM, "out of memory");
   H5Tclose(ft);
   H5Aclose(a);
   return rc;
 }
 
 static int attr_read_num(hid_t obj, const char *file, const char *name,
-                         hid_t mt, void *value, cy_error *err) {
-  hid_t a = attr_open(obj, file, name, err);
+                         H5T_class_t cls, const char *want, hid_t mt,
+                         void *value, cy_error *err) {
+  hid_t ft;
+  hid_t a = attr_open(obj, file, name, cls, want, &ft, err);
   if (a < 0)
-    return CY_EHDF5;
-  hid_t ft = H5Aget_type(a);
-  H5T_class_t cls = H5Tget_class(ft);
+    return CY_EINPUT;
   int rc = CY_OK;
-  if ((cls != H5T_INTEGER && cls != H5T_FLOAT) || H5Aread(a, mt, value) < 0)
-    rc = cy_error_set(err, CY_EHDF5, "%s: cannot read attribute '%s'", file,
-                      name);
+  /* One value (checked by attr_open) into one value's worth of memory. */
+  if (H5Aread(a, mt, value) < 0) {
+    char what[320];
+    attr_label(obj, name, what, sizeof what);
+    rc = cy_error_set(err, CY_EINPUT, "%s: %s cannot be read (damaged file?)",
+                      file, what);
+  }
   H5Tclose(ft);
   H5Aclose(a);
   return rc;
@@ -129,61 +251,123 @@ static int attr_read_num(hid_t obj, const char *file, const char *name,
 
 int cy_h5_get_attr_i64(hid_t obj, const char *file, const char *name,
                        int64_t *value, cy_error *err) {
-  return attr_read_num(obj, file, name, H5T_NATIVE_INT64, value, err);
+  return attr_read_num(obj, file, name, H5T_INTEGER, "an integer",
+                       H5T_NATIVE_INT64, value, err);
 }
 
 int cy_h5_get_attr_f64(hid_t obj, const char *file, const char *name,
                        double *value, cy_error *err) {
-  return attr_read_num(obj, file, name, H5T_NATIVE_DOUBLE, value, err);
+  return attr_read_num(obj, file, name, H5T_FLOAT, "a float", H5T_NATIVE_DOUBLE,
+                       value, err);
+}
+
+void cy_h5_clean_text(char *s) {
+  size_t n = strlen(s);
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+      s[i] = '?';
+  /* Cut a UTF-8 sequence that truncation left incomplete. */
+  size_t i = n;
+  while (i > 0 && ((unsigned char)s[i - 1] & 0xc0) == 0x80 && n - i < 3)
+    i--;
+  if (i > 0 && (unsigned char)s[i - 1] >= 0xc0) {
+    unsigned char lead = (unsigned char)s[i - 1];
+    size_t need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+    if (n - (i - 1) < need)
+      s[i - 1] = '\0';
+  }
 }
 
 int cy_h5_read_strings(hid_t file_id, const char *file, const char *name,
                        size_t n, char *out, size_t cap, cy_error *err) {
+  assert(cap >= 1);
   memset(out, 0, n * cap);
-  if (n == 0)
-    return CY_OK;
   hid_t d = H5Dopen2(file_id, name, H5P_DEFAULT);
   if (d < 0)
-    return cy_error_set(err, CY_EHDF5, "%s: cannot open dataset '%s'", file,
-                        name);
+    return cy_error_set(err, CY_EINPUT, "%s: /%s cannot be opened", file, name);
   int rc = CY_OK;
-  hid_t ft = H5Dget_type(d);
-  if (H5Tget_class(ft) != H5T_STRING) {
-    rc =
-        cy_error_set(err, CY_EHDF5, "%s: dataset '%s' is not text", file, name);
-  } else if (H5Tis_variable_str(ft) > 0) {
-    hid_t mt = H5Tcopy(H5T_C_S1);
+  hid_t ft = H5Dget_type(d), fs = H5Dget_space(d), ms = -1, mt = -1;
+  int nd = fs < 0 ? -1 : H5Sget_simple_extent_ndims(fs);
+  hsize_t dim = 0;
+  if (nd == 1)
+    H5Sget_simple_extent_dims(fs, &dim, NULL);
+  if (ft < 0 || fs < 0 || nd < 0)
+    rc = cy_error_set(err, CY_EINPUT, "%s: /%s is unreadable (damaged file?)",
+                      file, name);
+  else if (nd != 1 || dim != n)
+    rc = cy_error_set(err, CY_EINPUT,
+                      "%s: /%s has rank %d and %llu values, expected [%zu]",
+                      file, name, nd, (unsigned long long)dim, n);
+  else if (H5Tget_class(ft) != H5T_STRING)
+    rc = cy_error_set(err, CY_EINPUT, "%s: /%s is %s, expected text", file,
+                      name, cy_h5_class_name(ft));
+  if (rc || n == 0)
+    goto done;
+  hsize_t hn = n;
+  ms = H5Screate_simple(1, &hn, NULL);
+  H5Sselect_all(fs);
+  if (H5Tis_variable_str(ft) > 0) {
+    mt = H5Tcopy(H5T_C_S1);
     H5Tset_size(mt, H5T_VARIABLE);
     H5Tset_cset(mt, H5Tget_cset(ft)); /* HDF5 does not convert charsets */
     char **v = calloc(n, sizeof *v);
-    if (!v || H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
-      rc = cy_error_set(err, CY_EHDF5, "%s: cannot read dataset '%s'", file,
-                        name);
-    else {
-      for (size_t i = 0; i < n; i++) {
-        if (v[i]) {
-          strncpy(out + i * cap, v[i], cap - 1);
+    if (!v)
+      rc = cy_error_set(err, CY_ENOMEM, "out of memory");
+    else if (H5Dread(d, mt, ms, fs, H5P_DEFAULT, v) < 0) {
+      rc = cy_error_set(err, CY_EINPUT,
+                        "%s: /%s cannot be read (damaged file?)", file, name);
+      /* A read that failed halfway may have handed over some strings
+       * already (v was zeroed, so the others are NULL). */
+      for (size_t i = 0; i < n; i++)
+        if (v[i])
           H5free_memory(v[i]);
+    } else {
+      for (size_t i = 0; i < n; i++) {
+        if (!v[i]) {
+          if (!rc)
+            rc = cy_error_set(err, CY_EINPUT, "%s: /%s[%zu] is a NULL string",
+                              file, name, i);
+          continue;
         }
+        strncpy(out + i * cap, v[i], cap - 1);
+        H5free_memory(v[i]);
       }
     }
     free(v);
-    H5Tclose(mt);
   } else {
     size_t len = H5Tget_size(ft);
-    char *buf = calloc(n, len + 1);
-    hid_t mt = cy_h5_str_type(len + 1);
-    H5Tset_strpad(mt, H5T_STR_NULLTERM);
-    if (!buf || H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
-      rc = cy_error_set(err, CY_EHDF5, "%s: cannot read dataset '%s'", file,
-                        name);
-    else
-      for (size_t i = 0; i < n; i++)
-        strncpy(out + i * cap, buf + i * (len + 1), cap - 1);
+    char *buf = NULL;
+    if (len == 0 || len >= STR_MAX_BYTES / n)
+      rc = cy_error_set(err, CY_EINPUT,
+                        "%s: /%s holds strings of %zu bytes, too long", file,
+                        name, len);
+    else if (!(buf = calloc(n, len + 1)))
+      rc = cy_error_set(err, CY_ENOMEM, "out of memory");
+    else {
+      /* len + 1 bytes per value, NUL-terminated: never runs off. */
+      mt = cy_h5_str_type(len + 1);
+      H5Tset_strpad(mt, H5T_STR_NULLTERM);
+      H5Tset_cset(mt, H5Tget_cset(ft));
+      if (H5Dread(d, mt, ms, fs, H5P_DEFAULT, buf) < 0)
+        rc = cy_error_set(err, CY_EINPUT,
+                          "%s: /%s cannot be read (damaged file?)", file, name);
+      else
+        for (size_t i = 0; i < n; i++)
+          strncpy(out + i * cap, buf + i * (len + 1), cap - 1);
+    }
     free(buf);
-    H5Tclose(mt);
   }
-  H5Tclose(ft);
+  for (size_t i = 0; rc == CY_OK && i < n; i++)
+    cy_h5_clean_text(out + i * cap);
+done:
+  if (mt >= 0)
+    H5Tclose(mt);
+  if (ms >= 0)
+    H5Sclose(ms);
+  if (fs >= 0)
+    H5Sclose(fs);
+  if (ft >= 0)
+    H5Tclose(ft);
   H5Dclose(d);
   return rc;
 }
@@ -196,11 +380,16 @@ int cy_h5_dim0(hid_t loc, const char *name, size_t *n) {
   if (d < 0)
     return CY_EHDF5;
   hid_t sp = H5Dget_space(d);
-  hsize_t dims[8] = {0};
-  int nd = H5Sget_simple_extent_dims(sp, dims, NULL);
-  if (nd >= 1)
+  /* Any rank up to HDF5's limit, so a hostile rank cannot overrun dims. */
+  int nd = sp < 0 ? -1 : H5Sget_simple_extent_ndims(sp);
+  hsize_t dims[H5S_MAX_RANK] = {0};
+  if (nd >= 1 && nd <= H5S_MAX_RANK &&
+      H5Sget_simple_extent_dims(sp, dims, NULL) == nd)
     *n = (size_t)dims[0];
-  H5Sclose(sp);
+  else
+    nd = -1;
+  if (sp >= 0)
+    H5Sclose(sp);
   H5Dclose(d);
   return nd < 0 ? CY_EHDF5 : CY_OK;
 }

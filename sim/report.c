@@ -2,6 +2,7 @@
 #include "report.h"
 #include "h5io.h"
 
+#include <errno.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <math.h>
@@ -30,10 +31,20 @@ void cy_report_mean_ci(const double *x, size_t n, double *mean, double *half) {
 
 static const double *km_t;
 static const unsigned char *km_e;
+
+/* Equal times, NaN equal to NaN: a NaN in a file must neither break the
+ * sort's ordering nor stop the walk over tied times. */
+static bool same_time(double a, double b) {
+  return a == b || (isnan(a) && isnan(b));
+}
+
 static int km_cmp(const void *a, const void *b) {
   size_t i = *(const size_t *)a, j = *(const size_t *)b;
-  if (km_t[i] != km_t[j])
+  if (!same_time(km_t[i], km_t[j])) {
+    if (isnan(km_t[i]) || isnan(km_t[j]))
+      return isnan(km_t[i]) ? 1 : -1; /* NaN last */
     return km_t[i] < km_t[j] ? -1 : 1;
+  }
   /* At equal times events come before censorings (the usual convention). */
   if (!km_e[i] != !km_e[j])
     return km_e[i] ? -1 : 1;
@@ -52,7 +63,7 @@ double cy_report_km_median(const double *t, const unsigned char *ended,
   for (size_t k = 0; k < n;) {
     double tk = t[idx[k]];
     size_t d = 0, c = 0;
-    while (k < n && t[idx[k]] == tk) {
+    while (k < n && same_time(t[idx[k]], tk)) {
       if (ended[idx[k]])
         d++;
       else
@@ -73,7 +84,10 @@ double cy_report_km_median(const double *t, const unsigned char *ended,
  * Hinnant's algorithm; no time zones involved). */
 static bool day_to_date(const char *start, double day, char *out, size_t n) {
   int y, m, d;
-  if (!start[0] || sscanf(start, "%d-%d-%d", &y, &m, &d) != 3 || !isfinite(day))
+  /* The reader checked start (YYYY-MM-DD); |day| is bounded so that the
+   * conversion to long below is defined. */
+  if (!start[0] || sscanf(start, "%d-%d-%d", &y, &m, &d) != 3 ||
+      !(fabs(day) < 1e8))
     return false;
   y -= m <= 2;
   long era = (y >= 0 ? y : y - 399) / 400;
@@ -140,31 +154,52 @@ typedef struct loaded {
   double *col;  /* [n] */
 } loaded;
 
-/* Reads `name` for point p as float64 [R * per]. */
-static int load(cy_h5r *r, const char *name, size_t p, double *buf,
+/* Reads `name` for point p as float64 into buf of cap values. */
+static int load(cy_h5r *r, const char *name, size_t p, double *buf, size_t cap,
                 cy_error *err) {
-  return cy_h5r_read_point(r, name, p, CY_H5_F64, buf, err);
+  return cy_h5r_read_point(r, name, p, CY_H5_F64, buf, cap, err);
 }
 
-/* Both reports open the file alike: HDF5's own error printing off, as the
- * error comes back in err. */
+/* Both reports open the file alike (the reader validates it whole). */
 static int open_output(const char *path, cy_h5r **r, const cy_h5r_meta **m,
                        cy_error *err) {
-  cy_h5_quiet();
   int rc = cy_h5r_open(r, path, err);
   if (!rc)
     *m = cy_h5r_meta_of(*r);
   return rc;
 }
 
-int cy_report_print(const char *path, FILE *out, cy_error *err) {
-  gsl_set_error_handler_off();
-  cy_h5r *r;
-  const cy_h5r_meta *m;
-  int rc = open_output(path, &r, &m, err);
-  if (rc)
-    return rc;
+/* The largest per-point size of the datasets names[] into *cap, and a
+ * refusal when `copies` buffers of it (plus `extra` bytes) would exceed
+ * the reader's memory limit: a huge but consistent file gets a clear
+ * message, not a failed (or swapping) allocation. */
+static int point_buffers(cy_h5r *r, const char *path, const char *const *names,
+                         size_t n_names, size_t copies, size_t extra,
+                         size_t *cap, cy_error *err) {
+  *cap = 1;
+  for (size_t i = 0; i < n_names; i++) {
+    size_t v = cy_h5r_point_values(r, names[i]);
+    if (v > *cap)
+      *cap = v;
+  }
+  size_t bytes;
+  if (__builtin_mul_overflow(*cap, copies * sizeof(double), &bytes) ||
+      __builtin_add_overflow(bytes, extra, &bytes) || bytes > CY_H5R_MAX_BYTES)
+    return cy_error_set(
+        err, CY_EINPUT,
+        "%s: reporting one sweep point needs %.3g GiB of "
+        "memory, more than the %llu GiB limit",
+        path,
+        ((double)*cap * (double)(copies * sizeof(double)) + (double)extra) /
+            (1 << 30),
+        (unsigned long long)(CY_H5R_MAX_BYTES >> 30));
+  return CY_OK;
+}
+
+static int print_report(cy_h5r *r, const cy_h5r_meta *m, const char *path,
+                        FILE *out, cy_error *err) {
   size_t P = m->P, R = m->R, N = m->N, A = m->A;
+  int rc = CY_OK;
   size_t used_total = 0;
   for (size_t i = 0; i < P * R; i++)
     used_total += m->status[i] == 1;
@@ -180,10 +215,17 @@ int cy_report_print(const char *path, FILE *out, cy_error *err) {
   fprintf(out, "Means with 95%% Student-t confidence intervals over "
                "replications.\n");
 
-  size_t per = N * N > A ? N * N : A;
+  static const char *const used[] = {
+      "summary/ops",    "summary/successes",      "summary/attributed",
+      "summary/damage", "summary/alliance_ended", "summary/alliance_end_day"};
+  size_t cap;
+  /* 4 buffers, col, reps (size_t) and ended per replication. */
+  if ((rc = point_buffers(r, path, used, sizeof used / sizeof used[0], 4,
+                          R * (2 * sizeof(double) + 1), &cap, err)))
+    return rc;
   double *buf[4];
   for (int i = 0; i < 4; i++)
-    buf[i] = malloc((R * per + 1) * sizeof(double));
+    buf[i] = malloc(cap * sizeof(double));
   double *col = malloc((R + 1) * sizeof *col);
   size_t *reps = malloc((R + 1) * sizeof *reps);
   unsigned char *ended = malloc(R + 1);
@@ -208,7 +250,7 @@ int cy_report_print(const char *path, FILE *out, cy_error *err) {
     if (n == 0)
       continue;
     for (int i = 0; i < 3; i++)
-      if ((rc = load(r, dyad_metrics[i], p, buf[i], err)))
+      if ((rc = load(r, dyad_metrics[i], p, buf[i], cap, err)))
         goto done;
     fprintf(out, "%-14s %-35s %-35s %-35s\n", "", "           operations",
             "           successes", "           attributions");
@@ -245,7 +287,7 @@ int cy_report_print(const char *path, FILE *out, cy_error *err) {
     if (hidden)
       fprintf(out, "(%zu dyad%s with no operation in any run not shown)\n",
               hidden, hidden == 1 ? "" : "s");
-    if ((rc = load(r, "summary/damage", p, buf[0], err)))
+    if ((rc = load(r, "summary/damage", p, buf[0], cap, err)))
       goto done;
     fprintf(out, "%-14s %-35s\n", "", "           damage suffered");
     fprintf(out, "%-14s %10s  %-23s\n", "state", "mean", "95% CI");
@@ -262,8 +304,8 @@ int cy_report_print(const char *path, FILE *out, cy_error *err) {
     }
     if (A == 0)
       continue;
-    if ((rc = load(r, "summary/alliance_ended", p, buf[0], err)) ||
-        (rc = load(r, "summary/alliance_end_day", p, buf[1], err)))
+    if ((rc = load(r, "summary/alliance_ended", p, buf[0], cap, err)) ||
+        (rc = load(r, "summary/alliance_end_day", p, buf[1], cap, err)))
       goto done;
     fprintf(out, "%-20s %-22s %s\n", "alliance", "survived (fraction)",
             "Kaplan-Meier median end day");
@@ -294,7 +336,33 @@ done:
   free(col);
   free(reps);
   free(ended);
+  return rc;
+}
+
+int cy_report_print(const char *path, FILE *out, cy_error *err) {
+  gsl_set_error_handler_off();
+  cy_h5r *r;
+  const cy_h5r_meta *m;
+  int rc = open_output(path, &r, &m, err);
+  if (rc)
+    return rc;
+  /* Composed in memory and written only when whole, so that a file that
+   * fails halfway (a damaged chunk) leaves nothing on out.  The report is
+   * small: a few lines per dyad and point. */
+  char *text = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&text, &len);
+  if (!mem)
+    rc = cy_error_set(err, CY_ENOMEM, "out of memory");
+  else {
+    rc = print_report(r, m, path, mem, err);
+    if (fclose(mem) != 0 && !rc)
+      rc = cy_error_set(err, CY_ENOMEM, "out of memory");
+  }
   cy_h5r_close(r);
+  if (!rc && fwrite(text, 1, len, out) != len)
+    rc = cy_error_set(err, CY_EIO, "error writing the report");
+  free(text);
   return rc;
 }
 
@@ -321,34 +389,41 @@ static void csv_value(FILE *out, double v) {
   fputc('\n', out);
 }
 
-int cy_report_csv(const char *path, FILE *out, cy_error *err) {
-  cy_h5r *r;
-  const cy_h5r_meta *m;
-  int rc = open_output(path, &r, &m, err);
-  if (rc)
-    return rc;
+/* Reads what the CSV needs and, unless `dry` (a run that only reads),
+ * writes it to out.  Points without a done run are skipped: they have no
+ * rows. */
+static int write_csv(cy_h5r *r, const cy_h5r_meta *m, const char *path,
+                     FILE *out, bool dry, cy_error *err) {
   size_t P = m->P, R = m->R, N = m->N, A = m->A, K = m->K;
-  fputs("point", out);
-  for (size_t a = 0; a < m->n_axes; a++) {
-    fputc(',', out);
-    csv_field(out, m->axes[a].name);
-  }
-  fputs(",replication,metric,attacker,target,value\n", out);
   static const char *dyad[] = {"ops",        "successes",      "detected",
                                "attributed", "misattributed",  "retaliations",
                                "damage",     "hostility_final"};
-  size_t per = N * N;
-  if (per < A)
-    per = A;
-  if (per < K)
-    per = K;
-  double *buf = malloc((R * per + 1) * sizeof *buf);
+  static const char *const used[] = {"summary/ops",
+                                     "summary/events",
+                                     "summary/ops_by_type",
+                                     "summary/alliance_ended",
+                                     "summary/alliance_end_day",
+                                     "summary/breaches"};
+  size_t cap;
+  int rc = point_buffers(r, path, used, sizeof used / sizeof used[0], 1,
+                         (P + 1) * sizeof(char *), &cap, err);
+  if (rc)
+    return rc;
+  double *buf = malloc(cap * sizeof *buf);
   char **prefix = calloc(P + 1, sizeof *prefix);
   if (!buf || !prefix) {
     rc = cy_error_set(err, CY_ENOMEM, "out of memory");
     goto done;
   }
-  for (size_t p = 0; p < P; p++) {
+  if (!dry) {
+    fputs("point", out);
+    for (size_t a = 0; a < m->n_axes; a++) {
+      fputc(',', out);
+      csv_field(out, m->axes[a].name);
+    }
+    fputs(",replication,metric,attacker,target,value\n", out);
+  }
+  for (size_t p = 0; !dry && p < P; p++) {
     /* "point,axis values," as one string per point. */
     char *pre = NULL;
     size_t len = 0;
@@ -370,11 +445,16 @@ int cy_report_csv(const char *path, FILE *out, cy_error *err) {
   char name[128];
   for (size_t p = 0; p < P; p++) {
     const uint8_t *st = m->status + p * R;
+    bool any = false;
+    for (size_t k = 0; k < R && !any; k++)
+      any = st[k] == 1;
+    if (!any)
+      continue;
     for (size_t q = 0; q < sizeof dyad / sizeof dyad[0]; q++) {
       snprintf(name, sizeof name, "summary/%s", dyad[q]);
-      if ((rc = load(r, name, p, buf, err)))
+      if ((rc = load(r, name, p, buf, cap, err)))
         goto done;
-      for (size_t k = 0; k < R; k++) {
+      for (size_t k = 0; !dry && k < R; k++) {
         if (st[k] != 1)
           continue;
         for (size_t i = 0; i < N; i++)
@@ -390,16 +470,16 @@ int cy_report_csv(const char *path, FILE *out, cy_error *err) {
           }
       }
     }
-    if ((rc = load(r, "summary/events", p, buf, err)))
+    if ((rc = load(r, "summary/events", p, buf, cap, err)))
       goto done;
-    for (size_t k = 0; k < R; k++)
+    for (size_t k = 0; !dry && k < R; k++)
       if (st[k] == 1) {
         fprintf(out, "%s,%zu,events,,,", prefix[p], k);
         csv_value(out, buf[k]);
       }
-    if ((rc = load(r, "summary/ops_by_type", p, buf, err)))
+    if ((rc = load(r, "summary/ops_by_type", p, buf, cap, err)))
       goto done;
-    for (size_t k = 0; k < R; k++)
+    for (size_t k = 0; !dry && k < R; k++)
       for (size_t t = 0; st[k] == 1 && t < K; t++) {
         fprintf(out, "%s,%zu,", prefix[p], k);
         snprintf(name, sizeof name, "ops_by_type.%s", m->optypes[t]);
@@ -411,9 +491,9 @@ int cy_report_csv(const char *path, FILE *out, cy_error *err) {
                                "breaches"};
     for (size_t q = 0; A && q < 3; q++) {
       snprintf(name, sizeof name, "summary/%s", al[q]);
-      if ((rc = load(r, name, p, buf, err)))
+      if ((rc = load(r, name, p, buf, cap, err)))
         goto done;
-      for (size_t k = 0; k < R; k++)
+      for (size_t k = 0; !dry && k < R; k++)
         for (size_t a = 0; st[k] == 1 && a < A; a++) {
           fprintf(out, "%s,%zu,", prefix[p], k);
           snprintf(name, sizeof name, "%s.%s", al[q], m->alliances[a]);
@@ -423,7 +503,7 @@ int cy_report_csv(const char *path, FILE *out, cy_error *err) {
         }
     }
   }
-  if (ferror(out))
+  if (!dry && ferror(out))
     rc = cy_error_set(err, CY_EIO, "error writing the CSV output");
 done:
   if (prefix)
@@ -431,6 +511,28 @@ done:
       free(prefix[p]);
   free(prefix);
   free(buf);
+  return rc;
+}
+
+int cy_report_csv(const char *path, const char *csv_path, FILE *out,
+                  cy_error *err) {
+  cy_h5r *r;
+  const cy_h5r_meta *m;
+  int rc = open_output(path, &r, &m, err);
+  if (rc)
+    return rc;
+  /* A dry run first reads every value the CSV uses, so a damaged chunk is
+   * found before the first byte is written: the CSV can be far too large
+   * to compose in memory, and a table cut off halfway would look whole. */
+  rc = write_csv(r, m, path, out, true, err);
+  FILE *f = out;
+  if (!rc && csv_path && !(f = fopen(csv_path, "w")))
+    rc = cy_error_set(err, CY_EIO, "%s: cannot write: %s", csv_path,
+                      strerror(errno));
+  if (!rc)
+    rc = write_csv(r, m, path, f, false, err);
+  if (f && f != out && fclose(f) != 0 && !rc)
+    rc = cy_error_set(err, CY_EIO, "%s: write error", csv_path);
   cy_h5r_close(r);
   return rc;
 }

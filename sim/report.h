@@ -25,14 +25,20 @@ void cy_report_mean_ci(const double *x, size_t n, double *mean, double *half);
 double cy_report_km_median(const double *t, const unsigned char *ended,
                            size_t n, size_t *scratch);
 
-/* The terminal report of the file at path. */
+/* The terminal report of the file at path.  Nothing is written to out
+ * unless the whole report succeeds.  Errors in the file are CY_EINPUT (see
+ * the reader in h5io.h). */
 int cy_report_print(const char *path, FILE *out, cy_error *err);
 
 /* Columns: point, one per sweep axis (named by the axis), replication,
  * metric, attacker, target, value.  Metrics: the [attacker, target]
  * datasets of /summary by name (diagonal omitted); "events" (no
  * attacker/target); "ops_by_type.<optype>"; "alliance_ended.<alliance>",
- * "alliance_end_day.<alliance>", "breaches.<alliance>". */
-int cy_report_csv(const char *path, FILE *out, cy_error *err);
+ * "alliance_end_day.<alliance>", "breaches.<alliance>".  Written to the
+ * file csv_path, or to out when csv_path is NULL; every value it uses is
+ * read once first, so nothing is written (and csv_path is not created)
+ * when the file is damaged. */
+int cy_report_csv(const char *path, const char *csv_path, FILE *out,
+                  cy_error *err);
 
 #endif

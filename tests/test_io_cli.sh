@@ -8,7 +8,8 @@
 #     thread): exit 130, complete = 0, some runs done and some missing;
 #     --resume finishes it and the result equals an uninterrupted run.
 #  4. --resume refuses another seed, replication count or --set (exit 2).
-#  5. `cysim report` prints every point; `--csv` writes the header.
+#  5. `cysim report` prints every point; `--csv` writes the header; a
+#     missing file is an input error (exit 2).
 set -u
 : "${CYSIM:?}" "${CYSIM_SOURCE_DIR:?}"
 data="$CYSIM_SOURCE_DIR/tests/data"
@@ -110,8 +111,10 @@ check "report shows dyads as US->RU" grep -q "^US->RU" "$tmp/report.txt"
 check "report --csv FILE exits 0" test $? -eq 0
 check "CSV header" test "$(head -1 "$tmp/out.csv")" = \
   "point,compliance,states__2__attack_rate,replication,metric,attacker,target,value"
-"$CYSIM" report "$tmp/missing.h5" 2>/dev/null
-check "report of a missing file: exit 1" test $? -eq 1
+"$CYSIM" report "$tmp/missing.h5" >"$tmp/out" 2>"$tmp/err"
+check "report of a missing file: exit 2 (input error)" test $? -eq 2
+check "report of a missing file: strerror" grep -q "missing.h5: cannot open: No such file or directory" "$tmp/err"
+check "report of a missing file: nothing on stdout" test ! -s "$tmp/out"
 
 if [ $fail = 0 ]; then rm -rf "$tmp"; else echo "kept $tmp"; fi
 exit $fail

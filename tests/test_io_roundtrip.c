@@ -177,8 +177,9 @@ static void check_small(void) {
     char name[64];
     for (int q = 0; q < 6; q++) {
       snprintf(name, sizeof name, "summary/%s", u32_names[q]);
-      CHECK(cy_h5r_read_point(r, name, p, CY_H5_U32, u, &err) == CY_OK, "%s",
-            err.msg);
+      CHECK(cy_h5r_read_point(r, name, p, CY_H5_U32, u, R * B * NN, &err) ==
+                CY_OK,
+            "%s", err.msg);
       for (size_t k = 0; k < R; k++) {
         const uint32_t *src[6] = {oc[k].ops,           oc[k].successes,
                                   oc[k].detected,      oc[k].attributed,
@@ -189,23 +190,23 @@ static void check_small(void) {
     }
     const char *dn[2] = {"summary/damage", "summary/hostility_final"};
     for (int q = 0; q < 2; q++) {
-      CHECK(cy_h5r_read_point(r, dn[q], p, CY_H5_F64, d, &err) == CY_OK, "%s",
-            err.msg);
+      CHECK(cy_h5r_read_point(r, dn[q], p, CY_H5_F64, d, R * NN, &err) == CY_OK,
+            "%s", err.msg);
       for (size_t k = 0; k < R; k++) {
         compared++;
         mismatches += !same_bytes(
             d + k * NN, q ? oc[k].hostility_final : oc[k].damage, NN * 8);
       }
     }
-    CHECK(cy_h5r_read_point(r, "summary/ops_by_type", p, CY_H5_U32, u, &err) ==
-              CY_OK,
+    CHECK(cy_h5r_read_point(r, "summary/ops_by_type", p, CY_H5_U32, u,
+                            R * B * NN, &err) == CY_OK,
           "%s", err.msg);
     for (size_t k = 0; k < R; k++, compared++)
       mismatches += !same_bytes(u + k * 3, oc[k].ops_by_type, 3 * 4);
-    CHECK(cy_h5r_read_point(r, "summary/events", p, CY_H5_U64, ev, &err) ==
+    CHECK(cy_h5r_read_point(r, "summary/events", p, CY_H5_U64, ev, R, &err) ==
               CY_OK,
           "%s", err.msg);
-    CHECK(cy_h5r_read_point(r, "summary/seed", p, CY_H5_I64, seeds, &err) ==
+    CHECK(cy_h5r_read_point(r, "summary/seed", p, CY_H5_I64, seeds, R, &err) ==
               CY_OK,
           "%s", err.msg);
     for (size_t k = 0; k < R; k++, compared += 2) {
@@ -213,22 +214,22 @@ static void check_small(void) {
       mismatches += seeds[k] != (int64_t)cy_stream_seed(20150508, k, 0);
     }
     CHECK(cy_h5r_read_point(r, "summary/alliance_ended", p, CY_H5_U8, u8,
-                            &err) == CY_OK,
+                            R * NN, &err) == CY_OK,
           "%s", err.msg);
     CHECK(cy_h5r_read_point(r, "summary/alliance_end_day", p, CY_H5_F64, d,
-                            &err) == CY_OK,
+                            R * NN, &err) == CY_OK,
           "%s", err.msg);
     for (size_t k = 0; k < R; k++, compared += 2) {
       mismatches += u8[k] != oc[k].alliance_ended[0];
       mismatches += !same_bytes(&d[k], oc[k].alliance_end_day, 8);
     }
-    CHECK(cy_h5r_read_point(r, "summary/breaches", p, CY_H5_U32, u, &err) ==
-              CY_OK,
+    CHECK(cy_h5r_read_point(r, "summary/breaches", p, CY_H5_U32, u, R * B * NN,
+                            &err) == CY_OK,
           "%s", err.msg);
     for (size_t k = 0; k < R; k++, compared++)
       mismatches += u[k] != oc[k].breaches[0];
-    CHECK(cy_h5r_read_point(r, "timeseries/ops", p, CY_H5_U32, u, &err) ==
-              CY_OK,
+    CHECK(cy_h5r_read_point(r, "timeseries/ops", p, CY_H5_U32, u, R * B * NN,
+                            &err) == CY_OK,
           "%s", err.msg);
     for (size_t k = 0; k < R; k++, compared++) {
       mismatches += !same_bytes(u + k * B * NN, oc[k].ts_ops, B * NN * 4);
@@ -311,8 +312,8 @@ static void check_plain(void) {
         "io_plain layout A=%zu P=%zu R=%zu B=%zu ts=%d ev=%d axes=%zu", m->A,
         m->P, m->R, m->B, m->timeseries, m->event_log, m->n_axes);
   uint8_t x[8];
-  CHECK(cy_h5r_read_point(r, "summary/alliance_ended", 0, CY_H5_U8, x, &err) !=
-            CY_OK,
+  CHECK(cy_h5r_read_point(r, "summary/alliance_ended", 0, CY_H5_U8, x, sizeof x,
+                          &err) != CY_OK,
         "no summary/alliance_ended when A = 0");
 
   cy_study *st;
@@ -341,9 +342,10 @@ static void check_plain(void) {
   size_t total = 0, bad = 0, bad_sum = 0;
   uint32_t *ops = malloc(PLAIN_R * 4 * sizeof *ops);
   double *dmg = malloc(PLAIN_R * 4 * sizeof *dmg);
-  CHECK(cy_h5r_read_point(r, "summary/ops", 0, CY_H5_U32, ops, &err) == CY_OK &&
-            cy_h5r_read_point(r, "summary/damage", 0, CY_H5_F64, dmg, &err) ==
-                CY_OK,
+  CHECK(cy_h5r_read_point(r, "summary/ops", 0, CY_H5_U32, ops, PLAIN_R * 4,
+                          &err) == CY_OK &&
+            cy_h5r_read_point(r, "summary/damage", 0, CY_H5_F64, dmg,
+                              PLAIN_R * 4, &err) == CY_OK,
         "read: %s", err.msg);
   for (uint32_t q = 0; q < PLAIN_R; q++) {
     cy_outcome oc;

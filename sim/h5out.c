@@ -1095,7 +1095,11 @@ static int check_partial(cy_h5w *w, const cy_h5w_info *info, cy_error *err);
 /* Everything is checked on a read-only open first: a damaged or foreign
  * file is refused before HDF5 may write a byte to it. */
 static int reopen_partial(cy_h5w *w, const cy_h5w_info *info, cy_error *err) {
-  int rc = CY_OK;
+  /* The reader's checks first (every scale, attribute and dataset against
+   * the file's own sizes), then this writer's (same study, same layout). */
+  int rc = cy_h5r_check(w->part.path, err);
+  if (rc)
+    return resume_error(err, rc);
   for (int pass = 0; !rc && pass < 2; pass++) {
     hfile_close(&w->part, NULL);
     w->part.file = H5Fopen(w->part.path, pass ? H5F_ACC_RDWR : H5F_ACC_RDONLY,

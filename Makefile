@@ -4,6 +4,10 @@ BUILD ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
+# `make test` also runs the whole suite in a Debug build with AddressSanitizer
+# and UndefinedBehaviorSanitizer (leak detection on; tests/CMakeLists.txt).
+ASAN_BUILD ?= build-asan
+SANITIZE ?= address,undefined
 
 # Debian packages the build, the tests and analysis/ need.
 DEB_PACKAGES = build-essential cmake pkg-config libgsl-dev libconfig-dev \
@@ -11,7 +15,7 @@ DEB_PACKAGES = build-essential cmake pkg-config libgsl-dev libconfig-dev \
   python3-xarray python3-h5netcdf python3-netcdf4 python3-matplotlib \
   python3-scipy clang-format
 
-.PHONY: all deps build test run bench clean format
+.PHONY: all deps build asan-build test run bench clean format
 
 all: build
 
@@ -38,8 +42,16 @@ $(BUILD)/CMakeCache.txt:
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
-test: build
+$(ASAN_BUILD)/CMakeCache.txt:
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug \
+	  -DCYSIM_SANITIZE=$(SANITIZE) -DCYSIM_BUILD_BENCH=OFF
+
+asan-build: deps $(ASAN_BUILD)/CMakeCache.txt
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+test: build asan-build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
 
 run: build
 	./$(BUILD)/cysim run scenarios/ru_cn_pact_2015.cfg -o $(BUILD)/ru_cn_pact_2015.h5 --force
@@ -52,4 +64,4 @@ format:
 	clang-format -i include/cysim/*.h sim/*.c sim/*.h tests/*.c tests/*.h bench/*.c
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -32,7 +32,19 @@
 #include <string.h>
 #include <strings.h>
 
-enum { MAX_INCLUDE_DEPTH = 10, MAX_POINTS = 10000000, MAX_WARNINGS = 20 };
+/* Loading validates every sweep point (about 6 us each), so a fuzzer that
+ * writes steps = 10000000 would spend minutes on one input: fuzzing builds
+ * (tests/fuzz) take a lower limit, which still exercises the refusal. */
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#define CY_STUDY_MAX_POINTS 256
+#else
+#define CY_STUDY_MAX_POINTS 10000000
+#endif
+enum {
+  MAX_INCLUDE_DEPTH = 10,
+  MAX_POINTS = CY_STUDY_MAX_POINTS,
+  MAX_WARNINGS = 20
+};
 
 typedef struct bigint {
   unsigned line; /* line of the expanded text */

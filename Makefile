@@ -4,14 +4,23 @@ BUILD ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
+# `make test` also runs the whole suite in a Debug build with AddressSanitizer
+# and UndefinedBehaviorSanitizer (leak detection on; tests/CMakeLists.txt).
+ASAN_BUILD ?= build-asan
+SANITIZE ?= address,undefined
+# libFuzzer harnesses (tests/fuzz/): `make test` replays their corpora and
+# runs a fixed number of executions; `make fuzz` runs each FUZZ_SECONDS.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 600
 
 # Debian packages the build, the tests and analysis/ need.
 DEB_PACKAGES = build-essential cmake pkg-config libgsl-dev libconfig-dev \
   libhdf5-dev zlib1g-dev hdf5-tools python3 python3-h5py python3-numpy python3-pandas \
   python3-xarray python3-h5netcdf python3-netcdf4 python3-matplotlib \
-  python3-scipy clang-format
+  python3-scipy clang-format clang libclang-rt-14-dev llvm valgrind
 
-.PHONY: all deps build test run bench clean format
+.PHONY: all deps build asan-build fuzz-build test fuzz run bench clean format
 
 all: build
 
@@ -38,8 +47,35 @@ $(BUILD)/CMakeCache.txt:
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
-test: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+$(ASAN_BUILD)/CMakeCache.txt:
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug \
+	  -DCYSIM_SANITIZE=$(SANITIZE) -DCYSIM_BUILD_BENCH=OFF
+
+asan-build: deps $(ASAN_BUILD)/CMakeCache.txt
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+$(FUZZ_BUILD)/CMakeCache.txt:
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=$(FUZZ_CC) \
+	  -DCMAKE_BUILD_TYPE=Debug -DCYSIM_FUZZ=ON -DCYSIM_BUILD_TESTS=OFF \
+	  -DCYSIM_BUILD_BENCH=OFF
+
+fuzz-build: deps $(FUZZ_BUILD)/CMakeCache.txt
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+
+# Each suite prints how long it took.
+timed = t0=$$(date +%s); $(2); rc=$$?; \
+  echo "make test: $(1): $$(($$(date +%s) - t0)) s"; exit $$rc
+
+test: build asan-build fuzz-build
+	@$(call timed,Release suite ($(BUILD)),cd $(BUILD) && ctest --output-on-failure -j $(JOBS))
+	@$(call timed,ASan+UBSan suite ($(ASAN_BUILD)),cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS))
+	@$(call timed,fuzz replay and fixed runs ($(FUZZ_BUILD)),cd $(FUZZ_BUILD) && ctest --output-on-failure -j $(JOBS))
+
+fuzz: fuzz-build
+	@rc=0; for h in scenario results; do \
+	  bash tests/fuzz/run.sh long $(FUZZ_BUILD)/tests/fuzz/fuzz_$$h $$h \
+	    $(FUZZ_SECONDS) || rc=1; \
+	done; exit $$rc
 
 run: build
 	./$(BUILD)/cysim run scenarios/ru_cn_pact_2015.cfg -o $(BUILD)/ru_cn_pact_2015.h5 --force
@@ -49,7 +85,8 @@ bench: build
 	bash bench/run.sh $(BUILD)
 
 format:
-	clang-format -i include/cysim/*.h sim/*.c sim/*.h tests/*.c tests/*.h bench/*.c
+	clang-format -i include/cysim/*.h sim/*.c sim/*.h tests/*.c tests/*.h \
+	  tests/fuzz/*.c bench/*.c
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

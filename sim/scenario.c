@@ -35,13 +35,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Points of a study even with --allow-large: points x replications
+ * (< 2^32) x 8 bytes then fits every size_t product a runner makes.
+ * Loading validates sweep points one by one (about 6 us each), so fuzzing
+ * builds (tests/fuzz) take a far lower limit, which still exercises the
+ * refusal without spending minutes on one input. */
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#define CY_STUDY_MAX_POINTS 256
+#else
+#define CY_STUDY_MAX_POINTS (1 << 28)
+#endif
 enum {
   MAX_INCLUDE_DEPTH = 10,
   /* Values on one sweep axis (what `steps` may ask for). */
   MAX_AXIS_VALUES = 10000000,
-  /* Points of a study even with --allow-large: points x replications
-   * (< 2^32) x 8 bytes then fits every size_t product a runner makes. */
-  MAX_POINTS = 1 << 28,
+  MAX_POINTS = CY_STUDY_MAX_POINTS,
   MAX_WARNINGS = 20,
   /* Per scenario file and for all of a study's files together: far above
    * any real study (the shipped ones are a few KiB), far below what would

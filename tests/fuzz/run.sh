@@ -32,7 +32,7 @@ export CYSIM_FUZZ_HDF5_DIR="$work/hdf5"
 # max_allocation_size_mb + allocator_may_return_null: a single allocation
 # over 2 GiB fails (NULL), as an absurd one would outside ASan, so the code's
 # out-of-memory paths run instead of ASan aborting (a damaged file can
-# claim 4e9 states; findings/ has one).
+# claim 4e9 states; regressions/results/ has one).
 export ASAN_OPTIONS="detect_leaks=1:print_stacktrace=1:strict_string_checks=1:detect_stack_use_after_return=1:handle_abort=1:fast_unwind_on_malloc=0:allocator_may_return_null=1:max_allocation_size_mb=2048${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:report_error_type=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 export LSAN_OPTIONS="suppressions=$src/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"

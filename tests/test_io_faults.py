@@ -36,32 +36,22 @@ import resource
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 
 import h5py
 import numpy as np
 
-CYSIM = os.environ["CYSIM"]
-SRC = os.environ["CYSIM_SOURCE_DIR"]
+from cytest import CYSIM, SRC, check
+import cytest
 LONG = os.path.join(SRC, "tests", "data", "io_long.cfg")
 SMALL = os.path.join(SRC, "tests", "data", "io_small.cfg")
 ENV = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
 
-failures = 0
-
-
-def check(what, ok, detail=""):
-    global failures
-    print(("ok: " if ok else "FAILED: ") + what + (f" ({detail})" if detail and not ok else ""))
-    if not ok:
-        failures += 1
 
 
 def run(args, cwd, **kw):
-    return subprocess.run([CYSIM, "run"] + args, cwd=cwd, env=ENV,
-                          capture_output=True, text=True, **kw)
+    return cytest.run(args, cwd, env=ENV, **kw)
 
 
 def start(args, cwd, **kw):
@@ -328,9 +318,4 @@ with h5py.File(os.path.join(d, "evk.h5"), "r") as fk, h5py.File(os.path.join(d, 
     same = all(np.array_equal(fk["events"][c][()], ff["events"][c][()]) for c in cols)
     check("... /events equal an uninterrupted run's", same)
 
-if failures:
-    print(f"kept {tmp}")
-else:
-    shutil.rmtree(tmp)
-print(f"{failures} failed" if failures else "all passed")
-sys.exit(1 if failures else 0)
+cytest.finish(tmp)

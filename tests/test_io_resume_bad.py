@@ -14,32 +14,20 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 
 import h5py
 import numpy as np
 
-CYSIM = os.environ["CYSIM"]
-SRC = os.environ["CYSIM_SOURCE_DIR"]
+from cytest import CYSIM, SRC, check, finish, run
 CFG = os.path.join(SRC, "tests", "data", "io_long.cfg")
 ARGS = [CFG, "-o", "out.h5", "-q"]
 # Event logs of io_long are large (1.4 MB a run): 20 replications.
 EVARGS = [CFG, "-o", "out.h5", "-q", "--event-log", "-n", "20"]
 
-failures = 0
 
 
-def check(what, ok, detail=""):
-    global failures
-    print(("ok: " if ok else "FAILED: ") + what + (f" ({detail})" if detail and not ok else ""))
-    if not ok:
-        failures += 1
-
-
-def run(args, cwd):
-    return subprocess.run([CYSIM, "run"] + args, cwd=cwd, capture_output=True, text=True)
 
 
 def digest(path):
@@ -264,9 +252,4 @@ with h5py.File(os.path.join(d, "out.h5"), "r") as a, h5py.File(os.path.join(ref,
 check("intact partial: resumed data equal an uninterrupted run's", not bad, bad)
 
 print(f"{len(cases) + len(journal_cases)} damaged partial files and journals")
-if failures:
-    print(f"kept {tmp}")
-else:
-    shutil.rmtree(tmp)
-print(f"{failures} failed" if failures else "all passed")
-sys.exit(1 if failures else 0)
+finish(tmp)

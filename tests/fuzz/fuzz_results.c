@@ -69,7 +69,7 @@ static void read_file(void) {
   if (rc != CY_OK && (rc != err.code || !err.msg[0]))
     abort();
   cy_error_clear(&err);
-  rc = cy_report_csv(input, devnull, &err);
+  rc = cy_report_csv(input, NULL, devnull, &err);
   if (rc != CY_OK && (rc != err.code || !err.msg[0]))
     abort();
   ssize_t open_ids = H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL);

@@ -35,7 +35,14 @@ export CYSIM_FUZZ_HDF5_DIR="$work/hdf5"
 # claim 4e9 states; regressions/results/ has one).
 export ASAN_OPTIONS="detect_leaks=1:print_stacktrace=1:strict_string_checks=1:detect_stack_use_after_return=1:handle_abort=1:fast_unwind_on_malloc=0:allocator_may_return_null=1:max_allocation_size_mb=2048${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:report_error_type=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
-export LSAN_OPTIONS="suppressions=$src/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+# LSan reads one suppression file: the shared one, plus the harness's own
+# (tests/fuzz/lsan_<name>.supp, for leaks only damaged inputs reach).
+supp="$src/tests/lsan.supp"
+if [ -f "$fz/lsan_$name.supp" ]; then
+  cat "$src/tests/lsan.supp" "$fz/lsan_$name.supp" >"$work/lsan.supp"
+  supp="$work/lsan.supp"
+fi
+export LSAN_OPTIONS="suppressions=$supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
 flags=(-timeout=60 -rss_limit_mb=4096 -artifact_prefix="$work/artifacts/"
   -print_final_stats=1)

@@ -6,10 +6,8 @@
 #include "h5io.h"
 #include "h5util.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <hdf5_hl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

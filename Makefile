@@ -85,8 +85,7 @@ bench: build
 	bash bench/run.sh $(BUILD)
 
 format:
-	clang-format -i include/cysim/*.h sim/*.c sim/*.h tests/*.c tests/*.h \
-	  tests/fuzz/*.c bench/*.c
+	clang-format -i $$(sh tools/c_sources.sh)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -5,8 +5,9 @@
  * estimator's variance: for n draws of X, Var(mean) = Var(X)/n and
  * Var(sample variance) ~= (mu4 - sigma^4)/n, mu4 the fourth central moment.
  *
- * `test_core_rng --print-tables` prints the ziggurat tables in the form
- * sim/rng.c embeds them. */
+ * The ziggurat tables are core's internals (core/ziggurat.h); the test links
+ * the core library, which holds them. */
+#include "core/ziggurat.h"
 #include "cysim/cy_rng.h"
 #include "testutil.h"
 
@@ -187,14 +188,14 @@ static void test_uniform_and_exp(void) {
   for (size_t i = 0; i < N; i++) {
     draws[i] = cy_xoshiro_exp(&x);
     nonneg &= draws[i] >= 0.0 && isfinite(draws[i]);
-    tail += draws[i] > 7.697117470131487;
+    tail += draws[i] > CY_ZIG_EXP_R;
   }
   CHECK(nonneg, "exponential draws finite and >= 0");
   /* Exp(1): mean 1, variance 1, mu4 = 9 */
   check_moments("ziggurat exponential", draws, N, 1.0, 1.0, 9.0);
   /* The tail beyond the ziggurat's base (r = 7.697) comes from a separate
    * branch: its frequency is exp(-r) = 4.54e-4, Binomial sd ~ 21 in 1e6. */
-  double p = exp(-7.697117470131487);
+  double p = exp(-CY_ZIG_EXP_R);
   CHECK_NEAR((double)tail, N * p, 5.0 * sqrt(N * p * (1 - p)),
              "draws beyond the ziggurat base");
 
@@ -262,73 +263,49 @@ static void test_gsl_distributions(void) {
   gsl_rng_free(r);
 }
 
-/* The embedded ziggurat tables equal a recomputation by Marsaglia & Tsang's
- * zigset (scaled to 53 bits); libm may differ in the last ulp across
- * systems, hence the tolerances. */
-static void zigset(uint64_t *k, double *w, double *f) {
-  double de = 7.697117470131487, te = de, ve = 3.949659822581572e-3;
-  double m2 = 9007199254740992.0; /* 2^53 */
-  double q = ve / exp(-de);
-  k[0] = (uint64_t)((de / q) * m2);
-  k[1] = 0;
-  w[0] = q / m2;
-  w[255] = de / m2;
-  f[0] = 1.0;
-  f[255] = exp(-de);
-  for (int i = 254; i >= 1; i--) {
-    de = -log(ve / de + exp(-de));
-    k[i + 1] = (uint64_t)((de / te) * m2);
-    te = de;
-    f[i] = exp(-de);
-    w[i] = de / m2;
+/* FNV-1a over the tables' values, least significant byte first. */
+static uint64_t fnv1a_u64(uint64_t h, uint64_t v) {
+  for (int b = 0; b < 8; b++) {
+    h ^= (v >> (8 * b)) & 0xff;
+    h *= UINT64_C(0x100000001b3);
   }
+  return h;
 }
 
-static void test_tables(void) {
-  uint64_t k[256];
-  double w[256], f[256];
-  zigset(k, w, f);
-  int ok = 1;
-  for (int i = 0; i < 256; i++) {
-    uint64_t dk = k[i] > cy_zig_exp_k[i] ? k[i] - cy_zig_exp_k[i]
-                                         : cy_zig_exp_k[i] - k[i];
-    ok &= dk <= 16;
-    ok &= fabs(w[i] - cy_zig_exp_w[i]) <= 1e-13 * w[i];
-    ok &= fabs(f[i] - cy_zig_exp_f[i]) <= 1e-13 * f[i];
+static uint64_t tables_digest(void) {
+  uint64_t h = UINT64_C(0xcbf29ce484222325);
+  for (int i = 0; i < CY_ZIG_EXP_LAYERS; i++) {
+    uint64_t w, f;
+    memcpy(&w, &cy__zig_exp_w[i], sizeof w);
+    memcpy(&f, &cy__zig_exp_f[i], sizeof f);
+    h = fnv1a_u64(fnv1a_u64(fnv1a_u64(h, cy__zig_exp_k[i]), w), f);
   }
-  CHECK(ok, "ziggurat tables equal zigset's");
+  return h;
+}
+
+/* The tables are generated at build time (tools/gen_ziggurat.c) with the
+ * host's libm.  They must be bit for bit the ones every result so far was
+ * produced with: an exp() or log() that rounds one case differently would
+ * silently change every run's draws.  The digest is of those tables. */
+static void test_tables(void) {
+  const uint64_t want = UINT64_C(0x1ac78117dc06a1e9);
+  uint64_t got = tables_digest();
+  CHECK(got == want,
+        "ziggurat tables digest %016llx, want %016llx (the tables every "
+        "result so far was produced with)",
+        (unsigned long long)got, (unsigned long long)want);
   /* Layer areas: each layer of the ziggurat has area v; layer i's rectangle
    * is x_i * (f_{i-1} - f_i) (the layers are equal-area by construction). */
-  double v = 3.949659822581572e-3;
-  ok = 1;
-  for (int i = 2; i < 256; i++) {
-    double xi = cy_zig_exp_w[i] * 9007199254740992.0;
-    ok &= fabs(xi * (cy_zig_exp_f[i - 1] - cy_zig_exp_f[i]) - v) < 1e-9;
+  int ok = 1;
+  for (int i = 2; i < CY_ZIG_EXP_LAYERS; i++) {
+    double xi = cy__zig_exp_w[i] * 9007199254740992.0;
+    ok &= fabs(xi * (cy__zig_exp_f[i - 1] - cy__zig_exp_f[i]) - CY_ZIG_EXP_V) <
+          1e-9;
   }
-  CHECK(ok, "every layer has area v = 3.9497e-3");
+  CHECK(ok, "every layer has area v = %g", CY_ZIG_EXP_V);
 }
 
-static void print_tables(void) {
-  uint64_t k[256];
-  double w[256], f[256];
-  zigset(k, w, f);
-  printf("const uint64_t cy_zig_exp_k[256] = {\n");
-  for (int i = 0; i < 256; i++)
-    printf("    UINT64_C(%llu),\n", (unsigned long long)k[i]);
-  printf("};\nconst double cy_zig_exp_w[256] = {\n");
-  for (int i = 0; i < 256; i++)
-    printf("    %a,\n", w[i]);
-  printf("};\nconst double cy_zig_exp_f[256] = {\n");
-  for (int i = 0; i < 256; i++)
-    printf("    %a,\n", f[i]);
-  printf("};\n");
-}
-
-int main(int argc, char **argv) {
-  if (argc > 1 && strcmp(argv[1], "--print-tables") == 0) {
-    print_tables();
-    return 0;
-  }
+int main(void) {
   gsl_set_error_handler_off();
   test_known_answers();
   test_gsl_type();

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$CYSIM_SOURCE_DIR"
 command -v clang-format >/dev/null || { echo "clang-format is not installed (make deps installs it)"; exit 1; }
-files=$(ls include/cysim/*.h sim/*.c sim/*.h tests/*.c tests/*.h tests/fuzz/*.c bench/*.c)
+files=$(sh tools/c_sources.sh)
 bad=0
 n=0
 for f in $files; do

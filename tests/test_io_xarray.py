@@ -6,7 +6,7 @@ log), then checks that:
   * xarray opens every group with both the h5netcdf and the netcdf4 engine,
     with the named dimensions of MODEL.md section 7, and that the values
     equal h5py's and those of the model run directly through the C API
-    (test_io_roundtrip --dump) for two (point, replication) pairs;
+    (test_run_roundtrip --dump) for two (point, replication) pairs;
   * the root attributes and scales are as specified (time decodes to dates);
   * `cysim report --csv` is a tidy table pandas reads, equal to the file;
   * the terminal report's means, 95% t intervals, survival fractions and
@@ -60,21 +60,27 @@ for args in (["run", small_cfg, "-o", small, "-q"],
     check(r.returncode == 0, " ".join(args[:2]) + " exits 0 " + r.stderr)
 
 DIMS4 = ("point", "replication", "attacker", "target")
-EXPECTED_DIMS = {
-    "status": ("point", "replication"),
-    "seed": ("point", "replication"),
-    "events": ("point", "replication"),
-    "ops": DIMS4, "successes": DIMS4, "detected": DIMS4, "attributed": DIMS4,
-    "misattributed": DIMS4, "retaliations": DIMS4, "damage": DIMS4,
-    "hostility_final": DIMS4,
-    "ops_by_type": ("point", "replication", "optype"),
-    "alliance_ended": ("point", "replication", "alliance"),
-    "alliance_end_day": ("point", "replication", "alliance"),
-    "breaches": ("point", "replication", "alliance"),
-}
-EXPECTED_TYPES = {"status": "uint8", "seed": "int64", "events": "uint64",
-                  "damage": "float64", "hostility_final": "float64",
-                  "alliance_ended": "uint8", "alliance_end_day": "float64"}
+# The outcome fields, as include/cysim/cy_outcome.h lists them
+# (CY_OUTCOME_FIELDS: X(member, "group/name", SHAPE, TYPE, ...)).
+SHAPE_DIMS = {"SCALAR": (), "NN": ("attacker", "target"), "K": ("optype",),
+              "A": ("alliance",), "BNN": ("time", "attacker", "target")}
+DTYPES = {"U8": "uint8", "I16": "int16", "U32": "uint32", "I32": "int32",
+          "U64": "uint64", "I64": "int64", "F64": "float64"}
+with open(os.path.join(SRC, "include/cysim/cy_outcome.h")) as f:
+    header = f.read()
+fields_text = header[header.index("#define CY_OUTCOME_FIELDS(X)"):]
+fields_text = fields_text[:fields_text.index("\n\n")].replace("\\\n", " ")
+FIELDS = re.findall(r'X\(\s*(\w+),\s*"(\w+)/(\w+)",\s*(\w+),\s*(\w+),', fields_text)
+check(len(FIELDS) >= 14, f"{len(FIELDS)} outcome fields read from cy_outcome.h")
+# /summary: the writer's status and seed, then the outcome fields there.
+EXPECTED_DIMS = {"status": ("point", "replication"), "seed": ("point", "replication")}
+EXPECTED_TYPES = {"status": "uint8", "seed": "int64"}
+SHAPE_OF = {}
+for member, group, name, shape, typ in FIELDS:
+    SHAPE_OF[group + "/" + name] = shape
+    if group == "summary":
+        EXPECTED_DIMS[name] = ("point", "replication") + SHAPE_DIMS[shape]
+        EXPECTED_TYPES[name] = DTYPES[typ]
 
 h5 = h5py.File(small, "r")
 for engine in ("h5netcdf", "netcdf4"):
@@ -82,11 +88,13 @@ for engine in ("h5netcdf", "netcdf4"):
     check(dict(ds.sizes) == {"point": 2, "replication": 20, "attacker": 3,
                              "target": 3, "optype": 3, "alliance": 1},
           f"{engine}: /summary sizes {dict(ds.sizes)}")
+    check(set(ds.data_vars) == set(EXPECTED_DIMS),
+          f"{engine}: /summary holds exactly the listed fields {sorted(ds.data_vars)}")
     for name, dims in EXPECTED_DIMS.items():
         check(name in ds and ds[name].dims == dims,
               f"{engine}: summary/{name} dims {ds[name].dims if name in ds else None}")
         if name in ds:
-            want = EXPECTED_TYPES.get(name, "uint32")
+            want = EXPECTED_TYPES[name]
             check(str(ds[name].dtype) == want,
                   f"{engine}: summary/{name} dtype {ds[name].dtype} == {want}")
             check(np.array_equal(ds[name].values, h5["summary/" + name][()]),
@@ -152,24 +160,28 @@ check(h5["summary/ops"].compression == "gzip" and h5["summary/ops"].shuffle
       and h5["summary/ops"].chunks[:2] == (1, 20), "chunked, shuffle + deflate")
 check(h5py.File(plain)["time"] if "time" in h5py.File(plain) else True, "plain: no time")
 
-# Values against the model run directly through the C API.
-rt = os.path.join(TESTBIN, "test_io_roundtrip")
-ds = xr.open_dataset(small, engine="netcdf4", group="summary")
+# Values against the model run directly through the C API: every field
+# (and the seed) of two (point, replication) pairs, "DATASET INDEX VALUE".
+rt = os.path.join(TESTBIN, "test_run_roundtrip")
+groups = {g: xr.open_dataset(small, engine="netcdf4", group=g)
+          for g in ("summary", "timeseries")}
 for p, rep in ((0, 3), (1, 17)):
     out = subprocess.run([rt, "--dump", small_cfg, str(p), str(rep)],
                          capture_output=True, text=True, check=True).stdout
-    bad = 0
+    bad, seen = 0, set()
     for line in out.splitlines():
-        metric, i, j, v = line.split()
-        i, j = int(i), int(j)
-        if metric in ("events", "seed"):
-            got = ds[metric].values[p, rep]
-        elif metric == "alliance_end_day":
-            got = ds[metric].values[p, rep, i]
+        dataset, i, v = line.split()
+        group, name = dataset.split("/")
+        seen.add(dataset)
+        got = groups[group][name].values[p, rep].ravel()[int(i)]
+        if "." in v or "e" in v or "n" in v:
+            bad += not (float(got) == float(v) or (math.isnan(float(got)) and math.isnan(float(v))))
         else:
-            got = ds[metric].values[p, rep, i, j]
-        bad += float(got) != float(v) if "." in v or "e" in v else int(got) != int(v)
-    check(bad == 0 and out, f"(point {p}, rep {rep}) equals the C API's direct run")
+            bad += int(got) != int(v)
+    want = set(SHAPE_OF) | {"summary/seed"}
+    check(bad == 0 and seen == want,
+          f"(point {p}, rep {rep}) equals the C API's direct run"
+          f" ({len(seen)} datasets, missing {want - seen})")
 
 # CSV: a tidy table equal to the file.
 r = run("report", small, "--csv")
@@ -182,9 +194,14 @@ df = pd.read_csv(csv_path, float_precision="round_trip")
 check(list(df.columns) == ["point", "compliance", "states__2__attack_rate",
                            "replication", "metric", "attacker", "target", "value"],
       "CSV columns")
-# 40 runs x (8 dyad metrics x 6 off-diagonal dyads + events + 3 optypes
-# + 3 alliance metrics x 1 alliance) = 40 x 55 rows.
-check(len(df) == 40 * 55, f"CSV has {len(df)} rows, expected 2200")
+# 40 runs x (dyad metrics x 6 off-diagonal dyads + scalars + optype
+# metrics x 3 optypes + alliance metrics x 1 alliance); no time series.
+n_shape = {k: sum(1 for f in FIELDS if f[3] == k) for k in SHAPE_DIMS}
+per_run = n_shape["NN"] * 6 + n_shape["SCALAR"] + n_shape["K"] * 3 + n_shape["A"]
+check(len(df) == 40 * per_run, f"CSV has {len(df)} rows, expected {40 * per_run}")
+check(list(dict.fromkeys(df.metric.str.split(".").str[0]))
+      == [f[2] for k in ("NN", "SCALAR", "K", "A") for f in FIELDS if f[3] == k],
+      "CSV metrics in the order of cy_outcome.h, by shape")
 ops = df[df.metric == "ops"]
 ids = ["US", "RU", "CN"]
 v = h5["summary/ops"][()]

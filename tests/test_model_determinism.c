@@ -1,7 +1,7 @@
 /* test_model_determinism.c: a run depends on (seed, replication) only, a
  * model resets completely between runs, and the policy registries. */
 #include "cysim/cy_policy.h"
-#include "policy.h"
+#include "model/policy.h"
 #include "test_model_util.h"
 #include "testutil.h"
 
@@ -63,42 +63,6 @@ static void build(cy_scenario *s) {
   t->state = 3;
 }
 
-static int same(const cy_outcome *a, const cy_outcome *b) {
-  size_t nn = a->n_states * a->n_states;
-#define EQ(f, n) (memcmp(a->f, b->f, (n) * sizeof *a->f) == 0)
-  return EQ(ops, nn) && EQ(successes, nn) && EQ(detected, nn) &&
-         EQ(attributed, nn) && EQ(misattributed, nn) && EQ(retaliations, nn) &&
-         EQ(damage, nn) && EQ(hostility_final, nn) &&
-         EQ(ops_by_type, a->n_optypes) && EQ(alliance_ended, a->n_alliances) &&
-         EQ(alliance_end_day, a->n_alliances) && EQ(breaches, a->n_alliances) &&
-         EQ(ts_ops, a->n_bins * nn) && a->events == b->events &&
-         a->log_len == b->log_len && EQ(log, a->log_len);
-#undef EQ
-}
-
-static void copy(cy_outcome *dst, const cy_outcome *src) {
-  size_t nn = src->n_states * src->n_states;
-#define CP(f, n) memcpy(dst->f, src->f, (n) * sizeof *src->f)
-  CP(ops, nn);
-  CP(successes, nn);
-  CP(detected, nn);
-  CP(attributed, nn);
-  CP(misattributed, nn);
-  CP(retaliations, nn);
-  CP(damage, nn);
-  CP(hostility_final, nn);
-  CP(ops_by_type, src->n_optypes);
-  CP(alliance_ended, src->n_alliances);
-  CP(alliance_end_day, src->n_alliances);
-  CP(breaches, src->n_alliances);
-  CP(ts_ops, src->n_bins * nn);
-#undef CP
-  dst->events = src->events;
-  dst->log_len = 0;
-  for (size_t q = 0; q < src->log_len; q++)
-    cy_outcome_log(dst, &src->log[q]);
-}
-
 static void test_determinism(void) {
   cy_scenario s;
   build(&s);
@@ -109,7 +73,7 @@ static void test_determinism(void) {
   CHECK(cy_outcome_init(&first, &s) == 0, "outcome init");
 
   tm_rep(&r, 99, 3);
-  copy(&first, &r.o);
+  CHECK(cy_outcome_copy(&first, &r.o) == CY_OK, "outcome copy");
   CHECK(first.events > 1000 && first.log_len > 1000,
         "a busy run (%llu events, %zu log records)",
         (unsigned long long)first.events, first.log_len);
@@ -125,13 +89,16 @@ static void test_determinism(void) {
         retal, mis, ended);
 
   tm_rep(&r, 99, 4);
-  CHECK(!same(&first, &r.o), "replication 4 differs from replication 3");
+  CHECK(!cy_outcome_equal(&first, &r.o),
+        "replication 4 differs from replication 3");
   tm_rep(&r, 100, 3);
-  CHECK(!same(&first, &r.o), "seed 100 differs from seed 99");
+  CHECK(!cy_outcome_equal(&first, &r.o), "seed 100 differs from seed 99");
   tm_rep(&r, 99, 3);
-  CHECK(same(&first, &r.o), "rerunning (99, 3) on a used model: identical");
+  CHECK(cy_outcome_equal(&first, &r.o),
+        "rerunning (99, 3) on a used model: identical");
   tm_rep(&fresh, 99, 3);
-  CHECK(same(&first, &fresh.o), "(99, 3) on a fresh model: identical");
+  CHECK(cy_outcome_equal(&first, &fresh.o),
+        "(99, 3) on a fresh model: identical");
 
   /* The event log does not perturb the stream: counts are the same. */
   s.output.event_log = false;
@@ -159,19 +126,27 @@ static void test_registry(void) {
   for (int i = 0; i < 4; i++) {
     CHECK(cy_policy_index(CY_POLICY_ATTACK, attack[i]) == i, "attack %s",
           attack[i]);
-    CHECK(cy_attack_policy_find(attack[i]) != NULL &&
-              strcmp(cy_attack_policy_find(attack[i])->name, attack[i]) == 0,
+    CHECK(cy__attack_policy_find(attack[i]) != NULL &&
+              strcmp(cy__attack_policy_find(attack[i])->name, attack[i]) == 0,
           "attack table %s", attack[i]);
   }
   for (int i = 0; i < 3; i++)
     CHECK(cy_policy_index(CY_POLICY_RESPONSE, response[i]) == i &&
-              cy_response_policy_find(response[i]) != NULL,
+              cy__response_policy_find(response[i]) != NULL,
           "response %s", response[i]);
   CHECK(cy_policy_index(CY_POLICY_REVIEW, "periodic") == 0 &&
-            cy_review_policy_find("periodic") != NULL,
+            cy__review_policy_find("periodic") != NULL,
         "review periodic");
+  for (int kind = 0; kind < CY_POLICY_KIND_COUNT; kind++)
+    for (size_t i = 0; i < cy_policy_count(kind); i++)
+      CHECK(cy_policy_index(kind, cy_policy_name(kind, i)) == (int)i,
+            "%s policy %zu round-trips", cy_policy_kind_name(kind), i);
+  CHECK(strcmp(cy_policy_kind_name(CY_POLICY_ATTACK), "attack") == 0 &&
+            strcmp(cy_policy_kind_name(CY_POLICY_RESPONSE), "response") == 0 &&
+            strcmp(cy_policy_kind_name(CY_POLICY_REVIEW), "review") == 0,
+        "kind names are the scenario groups");
   CHECK(cy_policy_index(CY_POLICY_ATTACK, "hostile") == -1 &&
-            cy_attack_policy_find("hostile") == NULL &&
+            cy__attack_policy_find("hostile") == NULL &&
             cy_policy_name(CY_POLICY_ATTACK, 4) == NULL,
         "unknown names and indices");
   CHECK(strcmp(cy_log_kind_names[CY_LOG_ATTRIBUTE], "attribute") == 0 &&
@@ -190,8 +165,69 @@ static void test_registry(void) {
   cy_scenario_fini(&s);
 }
 
+/* Policies run on a context alone: no model is built here. */
+static void test_policy_contexts(void) {
+  cy_state_spec spec;
+  cy_state_spec_defaults(&spec);
+  double hostility[3] = {0.0, 0.5, 0.1}, value[3] = {1.0, 1.0, 3.0};
+  double weight[3];
+  cy_attack_context attack = {.n_states = 3,
+                              .attacker = 0,
+                              .spec = &spec,
+                              .hostility = hostility,
+                              .value = value};
+  cy__attack_policy_find("hostility")->weights(&attack, weight);
+  CHECK(weight[1] == 0.5 && weight[2] == 0.1, "hostility weights");
+  cy__attack_policy_find("uniform")->weights(&attack, weight);
+  CHECK(weight[1] == 0.5 && weight[2] == 0.5, "uniform weights");
+  cy__attack_policy_find("value")->weights(&attack, weight);
+  CHECK(weight[1] == 0.25 && weight[2] == 0.75, "value weights");
+  cy__attack_policy_find("retaliatory")->weights(&attack, weight);
+  CHECK(weight[1] == 0.0 && weight[2] == 0.0, "retaliatory weights");
+
+  /* A response draws one number only when it needs randomness. */
+  cy_xoshiro rng, before;
+  cy_xoshiro_seed(&rng, 42);
+  before = rng;
+  spec.response.escalate = 1.0;
+  cy_response_context response = {.responder = 1,
+                                  .blamed = 2,
+                                  .spec = &spec,
+                                  .optype = 0,
+                                  .more_severe = 1,
+                                  .rng = &rng};
+  CHECK(cy__response_policy_find("none")->choose(&response) == -1 &&
+            cy__response_policy_find("proportional")->choose(&response) == 0 &&
+            memcmp(&rng, &before, sizeof rng) == 0,
+        "none and proportional draw nothing");
+  CHECK(cy__response_policy_find("escalating")->choose(&response) == 1,
+        "escalating with escalate = 1 escalates");
+  cy_xoshiro_next(&before);
+  CHECK(memcmp(&rng, &before, sizeof rng) == 0, "escalating draws once");
+
+  /* periodic: h <- b + (h - b) exp(-interval / tau) off the diagonal. */
+  double baseline[3] = {0.0, 0.1, 0.1}, attr[CY_ATTR_COUNT] = {0};
+  attr[CY_ATTR_RELAXATION] = 100.0;
+  spec.review.interval = 30.0;
+  cy_review_context review = {.n_states = 3,
+                              .state = 0,
+                              .now = 30.0,
+                              .spec = &spec,
+                              .attr = attr,
+                              .baseline = baseline,
+                              .hostility = hostility,
+                              .rng = &rng};
+  const cy_review_policy_type *periodic = cy__review_policy_find("periodic");
+  CHECK(periodic->review(&review), "periodic: a row off baseline changes");
+  CHECK_NEAR(hostility[1], 0.1 + 0.4 * exp(-0.3), 1e-15, "relaxed h[0][1]");
+  CHECK(hostility[0] == 0.0 && hostility[2] == 0.1, "the rest is untouched");
+  hostility[1] = 0.1;
+  CHECK(!periodic->review(&review), "periodic: a row at baseline stays");
+}
+
 int main(void) {
   test_determinism();
   test_registry();
+  test_policy_contexts();
   return cy_test_finish();
 }

@@ -1,10 +1,12 @@
 /* test_scenario_study.c: the study API (cy_study.h) on scenario files written
  * to a temporary directory: defaults, the baseline matrix, sweep ordering,
- * zip groups, ranges, --set, @include, timeline order, integer guards. */
+ * zip groups, ranges, --set, @include, timeline order, integer guards, and
+ * points resolved from several threads at once. */
 #include "cysim/cy_study.h"
 #include "testutil.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,6 +355,74 @@ static void test_timeline_and_ints(void) {
   cy_study_free(NULL);
 }
 
+/* Threads that resolve every other point of a study and check it. */
+typedef struct point_job {
+  const cy_study *st;
+  size_t first, n; /* points first, first + 2, ... below n */
+  int bad;         /* points that failed or had the wrong values */
+} point_job;
+
+static void *resolve_points(void *arg) {
+  point_job *j = arg;
+  const cy_axis *a0 = cy_study_axis(j->st, 0), *a1 = cy_study_axis(j->st, 1);
+  for (size_t p = j->first; p < j->n; p += 2) {
+    cy_scenario s;
+    cy_error err;
+    if (cy_study_point(j->st, p, &s, &err) != CY_OK) {
+      j->bad++;
+      continue;
+    }
+    j->bad +=
+        s.states[0].offense != a0->doubles[cy_study_value_index(j->st, p, 0)] ||
+        s.states[0].defense != a1->doubles[cy_study_value_index(j->st, p, 1)];
+    cy_scenario_fini(&s);
+  }
+  return NULL;
+}
+
+/* cy_study_point() from two threads at once, on points loading kept and on
+ * points of a sweep too large to validate at load (resolved on demand),
+ * gives every point its own values and leaves the study as it was. */
+static void test_points_threads(void) {
+  static const char *const sweeps[] = {
+      "steps = 10; }",   /* 100 points: kept */
+      "steps = 2000; }", /* 4e6 points: resolved when asked for */
+  };
+  for (int k = 0; k < 2; k++) {
+    char text[1000];
+    snprintf(text, sizeof text,
+             "scenario = { horizon = 10.0; };\n"
+             "states = ( { id = \"A\"; offense = 0.5; defense = 0.5; },\n"
+             "  { id = \"B\"; } );\n"
+             "sweep = (\n"
+             "  { path = \"states.[0].offense\"; from = 0.0; to = 1.0; %s,\n"
+             "  { path = \"states.[0].defense\"; from = 0.0; to = 1.0; %s\n"
+             ");\n",
+             sweeps[k], sweeps[k]);
+    cy_error err;
+    cy_study *st = load("threads.cfg", text, NULL, 0, &err);
+    CHECK(st, "threads.cfg loads: %s", err.msg);
+    if (!st)
+      continue;
+    size_t n = cy_study_n_points(st) < 400 ? cy_study_n_points(st) : 400;
+    point_job jobs[2] = {{st, 0, n, 0}, {st, 1, n, 0}};
+    pthread_t t[2];
+    int started = 0;
+    for (int i = 0; i < 2; i++)
+      started += pthread_create(&t[i], NULL, resolve_points, &jobs[i]) == 0;
+    CHECK(started == 2, "threads start");
+    for (int i = 0; i < started; i++)
+      pthread_join(t[i], NULL);
+    CHECK(jobs[0].bad == 0 && jobs[1].bad == 0,
+          "%zu points from two threads: %d and %d wrong", n, jobs[0].bad,
+          jobs[1].bad);
+    CHECK(cy_study_base(st)->states[0].offense == 0.5 &&
+              cy_study_base(st)->states[0].defense == 0.5,
+          "the base keeps the file's values");
+    cy_study_free(st);
+  }
+}
+
 int main(void) {
   snprintf(dir, sizeof dir, "/tmp/cysim_scenario_XXXXXX");
   if (!mkdtemp(dir)) {
@@ -366,6 +436,7 @@ int main(void) {
   test_set();
   test_include();
   test_timeline_and_ints();
+  test_points_threads();
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system(cmd) != 0)

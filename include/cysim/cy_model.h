@@ -20,8 +20,10 @@
 
 typedef struct cy_model cy_model;
 
-/* Builds a model for s.  Returns CY_OK, CY_ENOMEM, or CY_EINPUT when a
- * policy name is unknown (the loader normally catches that first). */
+/* Builds a model for s into *out (NULL on failure).  Returns CY_OK,
+ * CY_ENOMEM, or CY_EINPUT when a policy name is unknown (the loader
+ * normally catches that first).  The caller frees it with cy_model_free(),
+ * which accepts NULL; s is only borrowed and must outlive the model. */
 int cy_model_alloc(cy_model **out, const cy_scenario *s, cy_error *err);
 void cy_model_free(cy_model *m);
 

@@ -74,10 +74,4 @@ static inline double cy_xoshiro_uniform_pos(cy_xoshiro *x) {
  * by the mean.  Much faster than gsl_ran_exponential's -mean*log(u). */
 double cy_xoshiro_exp(cy_xoshiro *x);
 
-/* The ziggurat's 256-layer tables (see sim/rng.c), exposed so that the tests
- * can check them against a recomputation. */
-extern const uint64_t cy_zig_exp_k[256];
-extern const double cy_zig_exp_w[256];
-extern const double cy_zig_exp_f[256];
-
 #endif

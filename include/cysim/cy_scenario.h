@@ -1,9 +1,9 @@
 /* cy_scenario.h: one resolved scenario, as plain C data.
  *
- * The scenario loader (sim/scenario.c, the only module that sees libconfig)
- * fills these structs from a file, with every default of MODEL.md §9 applied,
- * every reference resolved to an index and every range checked; the model
- * reads them and never needs to validate again.  A scenario is one sweep
+ * The scenario loader (sim/scenario/study.c, the only module that sees
+ * libconfig) fills these structs from a file, with every default of MODEL.md §9
+ * applied, every reference resolved to an index and every range checked; the
+ * model reads them and never needs to validate again.  A scenario is one sweep
  * point: cy_study (cy_study.h) produces one per point.
  *
  * Ownership: cy_scenario_init() zeroes caller storage; cy_scenario_fini()
@@ -68,6 +68,11 @@ typedef enum cy_breach_rule {
   CY_BREACH_TOLERANCE,
   CY_BREACH_NEVER,
 } cy_breach_rule;
+/* Outside the enum so that switches over the rules stay exhaustive. */
+enum { CY_BREACH_COUNT = CY_BREACH_NEVER + 1 };
+
+/* The scenario names of cy_breach_rule values ("grim", ...). */
+extern const char *const cy_breach_rule_names[CY_BREACH_COUNT];
 
 typedef struct cy_alliance_spec {
   char id[CY_ID_MAX];
@@ -106,6 +111,10 @@ typedef enum cy_timeline_kind {
   CY_TL_END_ALLIANCE,
   CY_TL_SET,
 } cy_timeline_kind;
+enum { CY_TL_COUNT = CY_TL_SET + 1 };
+
+/* The scenario names of cy_timeline_kind values (`event = "sanctions"`). */
+extern const char *const cy_timeline_kind_names[CY_TL_COUNT];
 
 /* State attributes a `set` timeline event may change. */
 typedef enum cy_state_attr {

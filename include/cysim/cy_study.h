@@ -2,8 +2,10 @@
  *
  * A study is what a user runs: the parsed file (after @include and --set
  * overrides), its sweep axes and the number of points.  cy_study_point()
- * resolves one sweep point into a validated cy_scenario.  Loading validates
- * every point, so a study that loads can run every point.
+ * gives one sweep point as a validated cy_scenario.  Loading resolves (and
+ * so validates) every point once, so a study that loads can run every
+ * point.  Every point has the base's states, optypes, alliances, timeline
+ * length, horizon and output settings: a sweep varies single values only.
  *
  * Errors name the file, line and setting path, e.g.
  *   pact.cfg:14: states.[1].offense: 1.3 is outside [0, 1]
@@ -11,7 +13,16 @@
  * opened or is not a regular file: "x.cfg: cannot open: No such file or
  * directory"), CY_EIO when reading an opened file fails, or CY_ENOMEM.
  *
- * Ownership: cy_study_load() allocates; cy_study_free() releases (NULL ok).
+ * Ownership: cy_study_load() allocates; cy_study_free() releases (NULL ok)
+ * the study and everything its accessors return (paths, text, the base,
+ * axes, warnings).  cy_study_point() fills caller storage the caller
+ * finalises.
+ *
+ * Threads: the functions that take a const cy_study never change it, and
+ * any number of threads may call them at once (a run's workers call
+ * cy_study_point()).  cy_study_estimate() and cy_study_check_work() may
+ * validate points that loading left unvalidated and record their warnings:
+ * call them before threads share the study, as `run` does.
  *
  * Work: cy_study_estimate() bounds how much a study asks of a machine
  * (events, time bins, memory, output) and cy_study_check_work() refuses a
@@ -75,7 +86,10 @@ size_t cy_study_n_points(const cy_study *st);
 /* Which of axis a's values point p uses. */
 size_t cy_study_value_index(const cy_study *st, size_t point, size_t axis);
 
-/* Resolves point p into out (caller storage; cy_scenario_fini() it). */
+/* Point p, resolved, into out (caller storage, which this initialises;
+ * cy_scenario_fini() it, also after a failure).  The study keeps the
+ * points loading resolved, up to 64 MiB of them, and copies them here;
+ * another point is resolved again from the study's files. */
 int cy_study_point(const cy_study *st, size_t point, cy_scenario *out,
                    cy_error *err);
 
@@ -129,9 +143,10 @@ extern const cy_work_caps cy_work_caps_default;
  * scenario's, else the number a run will do (`run -n`); event_log: true
  * when the run writes the event log whatever the scenario says (`run
  * --event-log`), false to follow output.event_log.  Validates the sweep
- * points cy_study_load() left unvalidated, so it may fail like
- * cy_study_point() (CY_EINPUT naming the point) or with CY_ENOMEM. */
-int cy_study_estimate(const cy_study *st, uint32_t replications, bool event_log,
+ * points cy_study_load() left unvalidated (once: the study remembers them,
+ * their work and their warnings), so it may fail like cy_study_point()
+ * (CY_EINPUT naming the point) or with CY_ENOMEM. */
+int cy_study_estimate(cy_study *st, uint32_t replications, bool event_log,
                       cy_work *out, cy_error *err);
 
 /* cy_study_estimate(), then CY_EINPUT if the study exceeds any of caps
@@ -140,10 +155,8 @@ int cy_study_estimate(const cy_study *st, uint32_t replications, bool event_log,
  *   pact.cfg:12: states.[0].attack.rate = 1e12: about 1.8e15 expected
  *   events per replication (cap 1e9); pass --allow-large to run it anyway
  * The points and runs caps are checked first, before any point is
- * validated.  out (may be NULL) receives the estimate when it was made.
- * Both read the study's tree: call them before threads share the study
- * through cy_study_point(), as `run` does before it starts its workers. */
-int cy_study_check_work(const cy_study *st, const cy_work_caps *caps,
+ * validated.  out (may be NULL) receives the estimate when it was made. */
+int cy_study_check_work(cy_study *st, const cy_work_caps *caps,
                         uint32_t replications, bool event_log, cy_work *out,
                         cy_error *err);
 

@@ -1,5 +1,5 @@
 /* fuzz_results.c: libFuzzer harness for the output-file reader as `cysim
- * report` uses it (sim/h5in.c and sim/h5util.c through sim/report.c).
+ * report` uses it (sim/io/h5in.c and sim/io/h5util.c through sim/io/report.c).
  *
  * Input: the bytes of a result file.  They are written to a file in a
  * private temporary folder, then cy_report_print() (the terminal report)
@@ -27,7 +27,7 @@
  * hdf5_known input.
  *
  * Seeds: tests/fuzz/corpus_results/ (small real files from `cysim run`). */
-#include "report.h"
+#include "cysim/cy_report.h"
 
 #include <fcntl.h>
 #include <hdf5.h>

@@ -11,8 +11,8 @@
  * The text is written to a file in a private temporary folder (the loader
  * takes a path) and loaded with cy_study_load(); a study that loads must
  * resolve every point (cy_study.h promises it), of which the first
- * MAX_POINTS are resolved again.  Everything is freed, so LeakSanitizer sees
- * any leak of the loader.
+ * MAX_POINTS are asked for again (cy_study_point).  Everything is freed,
+ * so LeakSanitizer sees any leak of the loader.
  *
  * @include: the folder holds inc.cfg (a states fragment), loop.cfg (which
  * includes itself, so the depth limit is reached) and inc/ (a folder, not a

@@ -1,0 +1,43 @@
+/* cmd.h: the subcommands of the cysim executable (private).
+ *
+ * Each takes the arguments after the subcommand name (argv[0] is the
+ * subcommand) and returns a process exit status (cy_error.h CY_EXIT_*). */
+#ifndef CYSIM_SIM_CMD_H
+#define CYSIM_SIM_CMD_H
+
+#include "cysim/cy_study.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* The commands, listed once: X(name, summary).  The list declares each
+ * command's function, int cy_cmd_<name>(int argc, char **argv), defined in
+ * cmd_<name>.c, and drives main.c's dispatch and the command list of
+ * `cysim --help` (in this order).  Adding a command is a line here, its
+ * file, and the file's name in CMakeLists.txt. */
+#define CY_CLI_COMMANDS(X)                                                     \
+  X(run, "run every sweep point and replication into HDF5")                    \
+  X(validate, "check a scenario and print it resolved")                        \
+  X(list, "list a scenario's sweep points")                                    \
+  X(report, "summarise an output file (or export CSV)")
+
+#define CY_CMD_DECLARE_(name, summary) int cy_cmd_##name(int argc, char **argv);
+CY_CLI_COMMANDS(CY_CMD_DECLARE_)
+#undef CY_CMD_DECLARE_
+
+/* `cysim CMD [--set PATH=VALUE]... [--allow-large] FILE`, shared by the
+ * subcommands that load one study: parses argv, loads FILE with the
+ * overrides, prints the loader's warnings ("warning: ...") and any error on
+ * stderr, so that every command words them alike, and refuses a study past
+ * the work caps (cy_study_check_work) unless --allow-large.  flag, if not
+ * NULL, is one more option without argument (--flag, or -f for its first
+ * letter) that sets *flag_set.  --help prints usage(stdout); a bad option or
+ * argument count prints usage(stderr).  Returns the exit status; *out is
+ * the study (the caller frees it) when the study loaded and passed, else
+ * NULL, which after --help comes with CY_EXIT_OK; *work (may be NULL) then
+ * holds its estimate. */
+int cy_cmd_load_study(const char *cmd, int argc, char **argv,
+                      void (*usage)(FILE *), const char *flag, bool *flag_set,
+                      cy_study **out, cy_work *work);
+
+#endif

@@ -1,0 +1,407 @@
+/* cmd_run.c: `cysim run FILE [options]` (see cy_run.h for the runner).
+ *
+ * Besides the options, what the library leaves to a program: the signal
+ * handlers that turn Ctrl-C into a stop request, the allocator tuning, and
+ * the progress display on stderr. */
+#include "cmd.h"
+#include "cysim/cy_error.h"
+#include "cysim/cy_run.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "usage: cysim run FILE [options]\n"
+          "\n"
+          "Runs every sweep point and replication of scenario FILE into an "
+          "HDF5 file.\n"
+          "\n"
+          "options:\n"
+          "  -o, --output OUT.h5   output file (default: FILE's base name "
+          "with .h5,\n"
+          "                        in the current directory)\n"
+          "  -n, --replications R  replications per point (overrides "
+          "scenario.replications)\n"
+          "      --seed S          seed (overrides scenario.seed)\n"
+          "      --set PATH=VALUE  override a scenario setting (repeatable)\n"
+          "  -j, --threads N       worker threads (default: all online "
+          "cores)\n"
+          "      --force           replace an existing OUT.h5 (only when "
+          "this run\n"
+          "                        completes), or start over an interrupted "
+          "run\n"
+          "      --resume          complete an interrupted run (same FILE, "
+          "--set,\n"
+          "                        --seed and -n as the interrupted run)\n"
+          "      --event-log       also write the per-event log (/events)\n"
+          "  -q, --quiet           no progress on stderr\n"
+          "      --timing          print the time spent writing HDF5\n"
+          "      --allow-large     run a study past the work caps (expected "
+          "events,\n"
+          "                        bins, memory, output: see `cysim validate "
+          "--help`)\n"
+          "  -h, --help            this help\n"
+          "\n"
+          "Files: OUT.h5 appears only when every run is done.  Until then "
+          "finished\n"
+          "runs are kept in OUT.h5.partial (an HDF5 file valid at every "
+          "instant,\n"
+          "whatever stops the process; --resume continues it), with "
+          "OUT.h5.lock\n"
+          "(held by the one process writing OUT.h5), OUT.h5.tmp (the "
+          "compressed\n"
+          "file being built) and, with --event-log, OUT.h5.partial.events.\n"
+          "\n"
+          "SIGINT/SIGTERM stop the run within about a second, even inside a "
+          "long\n"
+          "replication: finished runs stay in OUT.h5.partial and the exit "
+          "status is\n"
+          "130.  A second SIGINT/SIGTERM exits at once (the partial file is "
+          "still\n"
+          "valid).\n"
+          "\n"
+          "exit status: 0 complete, 1 runtime failure (e.g. disk full: "
+          "finished runs\n"
+          "are kept), 2 usage or input error, 130 interrupted.\n");
+}
+
+/* Set from the signal handler: a lock-free atomic is async-signal-safe.
+ * The first signal asks the runner to stop; a second one exits at once,
+ * which is safe because the partial file is valid at every instant. */
+static atomic_int stop_flag;
+
+static void on_signal(int sig) {
+  (void)sig;
+  if (atomic_exchange(&stop_flag, 1))
+    _exit(CY_EXIT_INTERRUPTED);
+}
+
+/* Installs the handlers for the duration of the run (old ones kept). */
+static void catch_signals(bool on, struct sigaction *old) {
+  if (!on) {
+    sigaction(SIGINT, &old[0], NULL);
+    sigaction(SIGTERM, &old[1], NULL);
+    return;
+  }
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &old[0]);
+  sigaction(SIGTERM, &sa, &old[1]);
+}
+
+/* Process-wide, so here and not in the library. */
+static void tune_allocator(void) {
+#ifdef __GLIBC__
+  /* HDF5 allocates and frees chunk and compression buffers on every write;
+   * without this glibc hands the memory back to the kernel each time, and
+   * the page faults and TLB shootdowns (one per worker thread) cost more
+   * than the writing itself. */
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+#endif
+}
+
+/* ---- progress on stderr ---- */
+
+typedef struct progress {
+  bool tty;
+  double last; /* elapsed time of the last bar drawn */
+  int last_decile;
+} progress;
+
+static void fmt_duration(char *buf, size_t n, double s) {
+  if (!(s >= 0) || s > 1e8) {
+    snprintf(buf, n, "--:--");
+    return;
+  }
+  long t = (long)(s + 0.5);
+  if (t >= 3600)
+    snprintf(buf, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+  else
+    snprintf(buf, n, "%ld:%02ld", t / 60, t % 60);
+}
+
+/* A terminal: one bar redrawn in place, at most ten times a second. */
+static void show_bar(progress *pg, const cy_run_progress *p, double evs,
+                     const char *etas) {
+  if (!p->final && p->elapsed - pg->last < 0.1)
+    return;
+  pg->last = p->elapsed;
+  enum { W = 30 };
+  char bar[W + 1];
+  size_t fill =
+      (size_t)((double)W * (double)p->runs_done / (double)p->runs_pending);
+  for (size_t i = 0; i < W; i++)
+    bar[i] = i < fill ? '#' : '.';
+  bar[W] = '\0';
+  fprintf(stderr, "\r[%s] %zu/%zu runs  %.3g events/s  %s %s  ", bar,
+          p->runs_before + p->runs_done, p->runs_total, evs,
+          p->final ? "elapsed" : "ETA", etas);
+  if (p->final)
+    fputc('\n', stderr);
+  fflush(stderr);
+}
+
+/* Batch logs: one line per 10% of the pending runs. */
+static void show_decile(progress *pg, const cy_run_progress *p, double evs,
+                        char *etas, size_t n_etas) {
+  int dec = (int)(10 * p->runs_done / p->runs_pending);
+  if (dec <= pg->last_decile)
+    return;
+  pg->last_decile = dec;
+  if (dec >= 10)
+    fmt_duration(etas, n_etas, p->elapsed);
+  fprintf(stderr, "cysim run: %3d%%  %zu/%zu runs  %.3g events/s  %s %s\n",
+          dec * 10, p->runs_before + p->runs_done, p->runs_total, evs,
+          dec >= 10 ? "elapsed" : "ETA", etas);
+}
+
+/* cy_run_opts.progress. */
+static void show_progress(const cy_run_progress *p, void *ctx) {
+  progress *pg = ctx;
+  double el = p->elapsed;
+  double evs = el > 0 ? (double)p->events / el : 0;
+  double eta = p->runs_done ? el * (double)(p->runs_pending - p->runs_done) /
+                                  (double)p->runs_done
+                            : -1;
+  char etas[32];
+  fmt_duration(etas, sizeof etas, p->final ? el : eta);
+  if (pg->tty)
+    show_bar(pg, p, evs, etas);
+  else
+    show_decile(pg, p, evs, etas, sizeof etas);
+}
+
+/* ---- options ---- */
+
+static bool parse_u64(const char *s, unsigned long long max,
+                      unsigned long long *out) {
+  char *end;
+  errno = 0;
+  if (*s == '-' || *s == '\0')
+    return false;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || *end || v > max)
+    return false;
+  *out = v;
+  return true;
+}
+
+/* FILE's base name without its extension, plus .h5. */
+static char *default_output(const char *file) {
+  const char *b = strrchr(file, '/');
+  b = b ? b + 1 : file;
+  const char *dot = strrchr(b, '.');
+  size_t len = dot && dot != b ? (size_t)(dot - b) : strlen(b);
+  char *out = malloc(len + 4);
+  if (out) {
+    memcpy(out, b, len);
+    strcpy(out + len, ".h5");
+  }
+  return out;
+}
+
+static char *join_command_line(int argc, char **argv) {
+  size_t len = 6;
+  for (int i = 0; i < argc; i++)
+    len += strlen(argv[i]) + 3;
+  char *s = malloc(len);
+  if (!s)
+    return NULL;
+  strcpy(s, "cysim");
+  for (int i = 0; i < argc; i++) {
+    strcat(s, " ");
+    strcat(s, argv[i]);
+  }
+  return s;
+}
+
+/* What the command line asks for. */
+typedef struct run_args {
+  cy_run_opts o;
+  const char **sets; /* o.sets, owned */
+  bool timing;
+} run_args;
+
+enum { O_SEED = 256, O_SET, O_FORCE, O_RESUME, O_EVLOG, O_TIMING, O_LARGE };
+
+/* An option with a value (or an unknown option): false, after saying why,
+ * when the value is bad (or the option unknown). */
+static bool take_value(run_args *a, int c, const char *arg) {
+  unsigned long long v;
+  switch (c) {
+  case 'o':
+    a->o.output = arg;
+    return true;
+  case 'n':
+    if (!parse_u64(arg, UINT32_MAX, &v) || v == 0) {
+      fprintf(stderr, "cysim run: -n: '%s' is not a positive count\n", arg);
+      return false;
+    }
+    a->o.replications = (uint32_t)v;
+    return true;
+  case O_SEED: {
+    char *end;
+    errno = 0;
+    long long s = strtoll(arg, &end, 10);
+    if (errno || *end || end == arg) {
+      fprintf(stderr, "cysim run: --seed: '%s' is not a 64-bit integer\n", arg);
+      return false;
+    }
+    a->o.have_seed = true;
+    a->o.seed = (int64_t)s;
+    return true;
+  }
+  case O_SET:
+    if (!strchr(arg, '=')) {
+      fprintf(stderr, "cysim run: --set: '%s' is not PATH=VALUE\n", arg);
+      return false;
+    }
+    a->sets[a->o.n_sets++] = arg;
+    return true;
+  case 'j':
+    if (!parse_u64(arg, 4096, &v) || v == 0) {
+      fprintf(stderr, "cysim run: -j: '%s' is not a thread count in 1..4096\n",
+              arg);
+      return false;
+    }
+    a->o.threads = (unsigned)v;
+    return true;
+  default:
+    usage(stderr);
+    return false;
+  }
+}
+
+/* The field a flag sets; NULL when c is not a flag. */
+static bool *flag_of(run_args *a, int c) {
+  switch (c) {
+  case O_FORCE:
+    return &a->o.force;
+  case O_RESUME:
+    return &a->o.resume;
+  case O_EVLOG:
+    return &a->o.event_log;
+  case 'q':
+    return &a->o.quiet;
+  case O_TIMING:
+    return &a->timing;
+  case O_LARGE:
+    return &a->o.allow_large;
+  default:
+    return NULL;
+  }
+}
+
+/* Fills a from argv: -1 to go on and run, else the exit status (after
+ * --help or a bad option, with usage printed). */
+static int parse_args(int argc, char **argv, run_args *a) {
+  static const struct option opts[] = {
+      {"output", required_argument, NULL, 'o'},
+      {"replications", required_argument, NULL, 'n'},
+      {"seed", required_argument, NULL, O_SEED},
+      {"set", required_argument, NULL, O_SET},
+      {"threads", required_argument, NULL, 'j'},
+      {"force", no_argument, NULL, O_FORCE},
+      {"resume", no_argument, NULL, O_RESUME},
+      {"event-log", no_argument, NULL, O_EVLOG},
+      {"quiet", no_argument, NULL, 'q'},
+      {"timing", no_argument, NULL, O_TIMING},
+      {"allow-large", no_argument, NULL, O_LARGE},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  int c;
+  while ((c = getopt_long(argc, argv, "o:n:j:qh", opts, NULL)) != -1) {
+    if (c == 'h') {
+      usage(stdout);
+      return CY_EXIT_OK;
+    }
+    bool *flag = flag_of(a, c);
+    if (flag)
+      *flag = true;
+    else if (!take_value(a, c, optarg))
+      return CY_EXIT_USAGE;
+  }
+  if (optind != argc - 1) {
+    fprintf(stderr, "cysim run: expected one scenario FILE\n");
+    usage(stderr);
+    return CY_EXIT_USAGE;
+  }
+  a->o.scenario = argv[optind];
+  return -1;
+}
+
+/* ---- the command ---- */
+
+static void print_timing(const cy_run_stats *st) {
+  double rate = st->wall > 0 ? (double)st->runs_done / st->wall : 0;
+  fprintf(stderr,
+          "cysim run: %zu runs (%zu points x %zu replications) on %u "
+          "threads in %.3f s (%.1f runs/s, %.3g events/s); HDF5 writing "
+          "%.3f s = %.2f%% of wall time (chunk compression on the "
+          "workers: %.3f s)\n",
+          st->runs_done, st->points, st->replications, st->threads, st->wall,
+          rate, st->wall > 0 ? (double)st->events / st->wall : 0.0, st->h5_busy,
+          st->wall > 0 ? 100.0 * st->h5_busy / st->wall : 0.0,
+          st->compress_time);
+}
+
+/* Runs the study with Ctrl-C and SIGTERM turned into a stop request. */
+static int run_study(const run_args *a) {
+  cy_run_opts o = a->o;
+  progress pg = {.tty = isatty(STDERR_FILENO), .last = -1};
+  o.progress = show_progress;
+  o.progress_ctx = &pg;
+  cy_error err;
+  cy_error_clear(&err);
+  cy_run_stats st;
+  struct sigaction old[2];
+  atomic_store(&stop_flag, 0);
+  o.stop = &stop_flag;
+  tune_allocator();
+  catch_signals(true, old);
+  int rc = cy_run(&o, &st, &err);
+  catch_signals(false, old);
+  if (rc != CY_OK)
+    fprintf(stderr, "cysim run: %s\n", err.msg[0] ? err.msg : cy_strerror(rc));
+  if (a->timing && (rc == CY_OK || rc == CY_EINTR))
+    print_timing(&st);
+  return cy_exit_status(rc);
+}
+
+int cy_cmd_run(int argc, char **argv) {
+  run_args a = {.sets = calloc((size_t)argc + 1, sizeof *a.sets)};
+  if (!a.sets) {
+    fprintf(stderr, "cysim run: out of memory\n");
+    return CY_EXIT_FAILURE;
+  }
+  /* Before getopt_long, which permutes argv. */
+  char *cmdline = join_command_line(argc, argv);
+  char *output = NULL;
+  int status = parse_args(argc, argv, &a);
+  if (status < 0) {
+    if (!a.o.output)
+      a.o.output = output = default_output(a.o.scenario);
+    a.o.sets = a.sets;
+    a.o.command_line = cmdline;
+    status = run_study(&a);
+  }
+  free(cmdline);
+  free(output);
+  free(a.sets);
+  return status;
+}

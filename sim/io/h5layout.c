@@ -1,0 +1,112 @@
+/* h5layout.c: see h5layout.h. */
+#include "h5layout.h"
+
+#define DATASET(member_, dataset_, shape_, type_, ...)                         \
+  {.path = dataset_, .shape = CY_SHAPE_##shape_, .type = CY_ELEM_##type_},
+const cy_h5_dataset cy__h5_datasets[CY_H5_N_DATASETS] = {
+    [CY_H5_STATUS] = {"summary/status", CY_SHAPE_SCALAR, CY_ELEM_U8},
+    [CY_H5_SEED] = {"summary/seed", CY_SHAPE_SCALAR, CY_ELEM_I64},
+    CY_OUTCOME_FIELDS(DATASET)};
+#undef DATASET
+
+/* Per shape: its dimension scales (the number of names is the rank) and
+ * the message text naming every dimension. */
+static const struct {
+  int rank;
+  const char *scales[3];
+  const char *text;
+} shapes[CY_SHAPE_COUNT] = {
+    [CY_SHAPE_SCALAR] = {0, {NULL}, "point, replication"},
+    [CY_SHAPE_NN] = {2,
+                     {"attacker", "target"},
+                     "point, replication, attacker, target"},
+    [CY_SHAPE_K] = {1, {"optype"}, "point, replication, optype"},
+    [CY_SHAPE_A] = {1, {"alliance"}, "point, replication, alliance"},
+    [CY_SHAPE_BNN] = {3,
+                      {"time", "attacker", "target"},
+                      "point, replication, time, attacker, target"},
+};
+
+bool cy__h5_shape_present(cy_outcome_shape s, const cy_h5_sizes *z) {
+  if (s == CY_SHAPE_A)
+    return z->A > 0;
+  if (s == CY_SHAPE_BNN)
+    return z->B > 0;
+  return true;
+}
+
+int cy__h5_shape_dims(cy_outcome_shape s, const cy_h5_sizes *z, hsize_t *dims,
+                      const char **scales) {
+  switch (s) {
+  case CY_SHAPE_NN:
+    dims[0] = z->N, dims[1] = z->N;
+    break;
+  case CY_SHAPE_K:
+    dims[0] = z->K;
+    break;
+  case CY_SHAPE_A:
+    dims[0] = z->A;
+    break;
+  case CY_SHAPE_BNN:
+    dims[0] = z->B, dims[1] = z->N, dims[2] = z->N;
+    break;
+  default:
+    break;
+  }
+  for (int i = 0; scales && i < shapes[s].rank; i++)
+    scales[i] = shapes[s].scales[i];
+  return shapes[s].rank;
+}
+
+const char *cy__h5_shape_text(cy_outcome_shape s) { return shapes[s].text; }
+
+#define COLUMN(member_, type_, ...)                                            \
+  {.name = #member_, .type = CY_ELEM_##type_, .log_field = LOG_##member_},
+#define LOG_INDEX(member, ...) LOG_##member,
+enum { CY_LOG_FIELDS(LOG_INDEX) };
+const cy_h5_column cy__h5_event_columns[CY_H5_N_EVENT_COLUMNS] = {
+    [CY_H5_EV_POINT] = {"point", CY_ELEM_U32, -1},
+    [CY_H5_EV_REP] = {"replication", CY_ELEM_U32, -1},
+    CY_LOG_FIELDS(COLUMN)};
+#undef COLUMN
+#undef LOG_INDEX
+
+hid_t cy__h5_file_type(cy_elem_type t) {
+  switch (t) {
+  case CY_ELEM_U8:
+    return H5T_STD_U8LE;
+  case CY_ELEM_I16:
+    return H5T_STD_I16LE;
+  case CY_ELEM_U32:
+    return H5T_STD_U32LE;
+  case CY_ELEM_I32:
+    return H5T_STD_I32LE;
+  case CY_ELEM_U64:
+    return H5T_STD_U64LE;
+  case CY_ELEM_I64:
+    return H5T_STD_I64LE;
+  case CY_ELEM_F64:
+    break;
+  }
+  return H5T_IEEE_F64LE;
+}
+
+hid_t cy__h5_mem_type(cy_elem_type t) {
+  switch (t) {
+  case CY_ELEM_U8:
+    return H5T_NATIVE_UINT8;
+  case CY_ELEM_I16:
+    return H5T_NATIVE_INT16;
+  case CY_ELEM_U32:
+    return H5T_NATIVE_UINT32;
+  case CY_ELEM_I32:
+    return H5T_NATIVE_INT32;
+  case CY_ELEM_U64:
+    return H5T_NATIVE_UINT64;
+  case CY_ELEM_I64:
+    return H5T_NATIVE_INT64;
+  case CY_ELEM_F64:
+    break;
+  }
+  return H5T_NATIVE_DOUBLE;
+}

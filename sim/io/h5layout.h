@@ -1,0 +1,76 @@
+/* h5layout.h: the datasets of a result file, listed once for the writer
+ * and the reader (private to sim/io).
+ *
+ * The [point, replication, ...] datasets are /summary/status and
+ * /summary/seed, which the writer fills itself, followed by every field
+ * of CY_OUTCOME_FIELDS (cy_outcome.h) in list order: cy__h5_datasets[i]
+ * for i >= CY_H5_FIRST_OUTCOME is cy_outcome_fields[i -
+ * CY_H5_FIRST_OUTCOME].  The /events columns are point and replication
+ * followed by CY_LOG_FIELDS.  Datasets and columns are created in this
+ * order, which the file's bytes depend on. */
+#ifndef CYSIM_SIM_H5LAYOUT_H
+#define CYSIM_SIM_H5LAYOUT_H
+
+#include "cysim/cy_outcome.h"
+
+#include <hdf5.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct cy_h5_dataset {
+  const char *path; /* "summary/ops" */
+  cy_outcome_shape shape;
+  cy_elem_type type;
+} cy_h5_dataset;
+
+enum {
+  CY_H5_STATUS,        /* uint8: 1 when the run is done */
+  CY_H5_SEED,          /* int64: the replication's stream key */
+  CY_H5_FIRST_OUTCOME, /* the outcome fields from here */
+  CY_H5_N_DATASETS = CY_H5_FIRST_OUTCOME + CY_OUTCOME_FIELD_COUNT
+};
+
+extern const cy_h5_dataset cy__h5_datasets[CY_H5_N_DATASETS];
+
+/* The sizes a file's dimensions take. */
+typedef struct cy_h5_sizes {
+  size_t P, R, N, K, A, B;
+} cy_h5_sizes;
+
+/* A dataset of shape s exists in a file with these sizes: A-shaped ones
+ * only with alliances (A > 0), BNN-shaped ones only with time series
+ * (B > 0); every other always. */
+bool cy__h5_shape_present(cy_outcome_shape s, const cy_h5_sizes *z);
+
+/* The dimensions of shape s after [point, replication] into dims[] (at
+ * most 3), the names of their dimension scales into scales[] (may be
+ * NULL); returns how many. */
+int cy__h5_shape_dims(cy_outcome_shape s, const cy_h5_sizes *z, hsize_t *dims,
+                      const char **scales);
+
+/* "point, replication, attacker, target": all the dimensions of a dataset
+ * of shape s, for messages. */
+const char *cy__h5_shape_text(cy_outcome_shape s);
+
+/* The /events columns. */
+typedef struct cy_h5_column {
+  const char *name; /* "time": the dataset events/time */
+  cy_elem_type type;
+  int log_field; /* index in cy_log_fields, or -1 (point, replication) */
+} cy_h5_column;
+
+enum {
+  CY_H5_EV_POINT,
+  CY_H5_EV_REP,
+  CY_H5_EV_FIRST_LOG,
+  CY_H5_N_EVENT_COLUMNS = CY_H5_EV_FIRST_LOG + CY_LOG_FIELD_COUNT
+};
+
+extern const cy_h5_column cy__h5_event_columns[CY_H5_N_EVENT_COLUMNS];
+
+/* The HDF5 type of an element type: little-endian in the file whatever
+ * the machine, native in memory.  Predefined types: never close them. */
+hid_t cy__h5_file_type(cy_elem_type t);
+hid_t cy__h5_mem_type(cy_elem_type t);
+
+#endif

@@ -1,0 +1,95 @@
+/* policy.h: the policy type tables and what a policy sees (private to the
+ * model).
+ *
+ * A policy is a const table of a name and one function, in the manner of
+ * gsl_rng_type.  The function receives a context, never the model: the
+ * context holds exactly what a policy of its kind may read, and pointers to
+ * exactly what it may change.  So policy.c depends on nothing in model.c,
+ * and model.c calls policies only through these tables.
+ *
+ * A policy's scenario parameters reach it as ctx->spec, its state's whole
+ * cy_state_spec: a policy that needs a new parameter reads it there, and
+ * neither this header nor model.c changes (the scenario side gains the key;
+ * see cy_scenario.h).  A policy that needs more of the run's state than its
+ * context holds extends the context here and fills it in model.c.
+ *
+ * Adding a policy: its function and table in policy.c, and one line in its
+ * kind's list there; the registry, cy_policy_count/name/index (cy_policy.h)
+ * and so the scenario loader and `cysim validate` follow from that list. */
+#ifndef CYSIM_POLICY_H
+#define CYSIM_POLICY_H
+
+#include "cysim/cy_policy.h"
+#include "cysim/cy_rng.h"
+#include "cysim/cy_scenario.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* ---- attack: the weights w_ij of MODEL.md §2 ---- */
+
+typedef struct cy_attack_context {
+  size_t n_states;
+  size_t attacker;
+  const cy_state_spec *spec; /* the attacker's scenario parameters */
+  const double *hostility;   /* [n_states] the attacker's row h[attacker][.] */
+  const double *value;       /* [n_states] every state's current value */
+} cy_attack_context;
+
+/* weights() fills weight[target] >= 0 for every target != ctx->attacker
+ * (weight[attacker] is ignored).  It draws no random numbers: the model
+ * calls it whenever an input of the attacker's intensities changes. */
+typedef struct cy_attack_policy_type {
+  const char *name;
+  void (*weights)(const cy_attack_context *ctx, double *weight);
+} cy_attack_policy_type;
+
+/* ---- response: MODEL.md §4 ---- */
+
+typedef struct cy_response_context {
+  size_t responder;          /* the state that was hit and blames */
+  size_t blamed;             /* the state it will answer */
+  const cy_state_spec *spec; /* the responder's scenario parameters */
+  int optype;                /* the optype it blames `blamed` for */
+  int more_severe;           /* the next more severe optype (optype if none) */
+  cy_xoshiro *rng;           /* the run's stream */
+} cy_response_context;
+
+/* choose() returns the optype of the operation launched in response, or -1
+ * for no response.  It draws from ctx->rng only when it needs randomness,
+ * and then the same number of draws whatever the optype, so that the
+ * stream's use does not depend on the run's state. */
+typedef struct cy_response_policy_type {
+  const char *name;
+  int (*choose)(const cy_response_context *ctx);
+} cy_response_policy_type;
+
+/* ---- review: the state's own step at each review, MODEL.md §5 ---- */
+
+typedef struct cy_review_context {
+  size_t n_states;
+  size_t state;              /* the reviewing state */
+  double now;                /* the review's day */
+  const cy_state_spec *spec; /* its scenario parameters (review.interval) */
+  const double *attr;        /* [CY_ATTR_COUNT] its live attributes */
+  const double *baseline;    /* [n_states] its baseline row b[state][.] */
+  double *hostility;         /* [n_states] its row h[state][.]: may change */
+  cy_xoshiro *rng;           /* the run's stream */
+} cy_review_context;
+
+/* review() may change the state's hostility row (not its own entry) and
+ * returns true when it wrote any of it; the model then recomputes the
+ * state's intensities.  What the state's alliances do at its review (tech
+ * transfer, working-group collapse) are rules of their clauses, which the
+ * model applies after the policy whatever policy the state has. */
+typedef struct cy_review_policy_type {
+  const char *name;
+  bool (*review)(const cy_review_context *ctx);
+} cy_review_policy_type;
+
+/* Registry look-ups by scenario name; NULL when unknown. */
+const cy_attack_policy_type *cy__attack_policy_find(const char *name);
+const cy_response_policy_type *cy__response_policy_find(const char *name);
+const cy_review_policy_type *cy__review_policy_find(const char *name);
+
+#endif

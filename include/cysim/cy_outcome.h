@@ -98,12 +98,15 @@ typedef enum cy_outcome_shape {
   X(alliance_ended, "summary/alliance_ended", A, U8, "1", "alliance ended",    \
     "1 if the alliance ended before the horizon, else 0")                      \
   X(alliance_end_day, "summary/alliance_end_day", A, F64, "days",              \
-    "alliance end day", "day the alliance ended; the horizon if it did not")   \
+    "alliance end day",                                                        \
+    "day the alliance ended; the horizon if it did not, NaN if disabled")      \
   X(breaches, "summary/breaches", A, U32, "1", "nonaggression breaches",       \
     "nonaggression breaches counted in the alliance")                          \
   X(ts_ops, "timeseries/ops", BNN, U32, "1", "operations per bin",             \
     "operations launched by attacker at target in each bin of output.bin "     \
-    "days")
+    "days")                                                                    \
+  X(fear_final, "summary/fear_final", NN, F64, "1", "final fear",              \
+    "fear F of attacker toward target at the horizon (deterrence)")
 
 /* The member of each shape: scalars are held by value, the rest by
  * pointer. */

@@ -44,6 +44,8 @@ typedef struct cy_state_spec {
     char policy[CY_ID_MAX];     /* name in the attack policy registry */
     double rate;                /* lambda: operations per day at full weight */
     double mix[CY_MAX_OPTYPES]; /* per optype index; sums to 1 */
+    double deterrence;          /* kappa >= 0 (MODEL.md §10.3); 0: none */
+    double deterrence_memory;   /* tau_F > 0, days */
   } attack;
   struct {
     char policy[CY_ID_MAX]; /* name in the response policy registry */
@@ -78,8 +80,9 @@ typedef struct cy_alliance_spec {
   char id[CY_ID_MAX];
   size_t n_members;
   int *members;     /* initial members: state indices, ascending, unique */
-  double from;      /* activity window [from, until) in days */
-  double until;     /* INFINITY when not given */
+  double from;      /* activity window [from, until) in days; -INFINITY */
+  double until;     /* (active from -warmup) / INFINITY when not given */
+  bool enabled;     /* false: the alliance never acts (MODEL.md §10.4) */
   unsigned clauses; /* CY_CLAUSE_* bits */
   struct {
     double compliance, displacement;
@@ -151,6 +154,7 @@ typedef struct cy_scenario {
   char name[CY_ID_MAX];
   char start[16]; /* ISO date "YYYY-MM-DD", or "" when not given */
   double horizon; /* days, > 0 */
+  double warmup;  /* W >= 0: each replication starts at day -W (§10.2) */
   uint32_t replications;
   int64_t seed;
   double decisiveness; /* m */
@@ -192,7 +196,8 @@ int cy_scenario_optype_index(const cy_scenario *s, const char *name);
  * in C.  cy_scenario_defaults() sets scalars and the three default optypes
  * (no states, alliances or timeline); cy_state_spec_defaults() fills one
  * state (mix: all on optype 0); cy_alliance_spec_defaults() sets every
- * clause's parameters (clauses = 0, from = 0, until = INFINITY). */
+ * clause's parameters (clauses = 0, from = -INFINITY, until = INFINITY,
+ * enabled). */
 void cy_scenario_defaults(cy_scenario *s);
 void cy_state_spec_defaults(cy_state_spec *st);
 void cy_alliance_spec_defaults(cy_alliance_spec *a);

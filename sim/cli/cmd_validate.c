@@ -226,7 +226,10 @@ static void print_alliances(const cy_scenario *s) {
   for (size_t k = 0; k < s->n_alliances; k++) {
     const cy_alliance_spec *al = &s->alliances[k];
     char f[64], u[64];
-    day(s, al->from, f);
+    if (isinf(al->from))
+      strcpy(f, "the start");
+    else
+      day(s, al->from, f);
     if (isinf(al->until))
       strcpy(u, "the end");
     else
@@ -234,7 +237,8 @@ static void print_alliances(const cy_scenario *s) {
     printf("  [%zu] %s: members", k, al->id);
     for (size_t m = 0; m < al->n_members; m++)
       printf("%s %s", m ? "," : "", s->states[al->members[m]].id);
-    printf("; active from %s until %s\n", f, u);
+    printf("; active from %s until %s%s\n", f, u,
+           al->enabled ? "" : " (disabled)");
     print_clauses(al);
   }
 }

@@ -65,6 +65,7 @@ void cy_scenario_defaults(cy_scenario *s) {
   strcpy(s->name, "scenario");
   s->start[0] = '\0';
   s->horizon = 365.0;
+  s->warmup = 0.0;
   s->replications = 1;
   s->seed = 0;
   s->decisiveness = 1.0;
@@ -92,6 +93,8 @@ void cy_state_spec_defaults(cy_state_spec *st) {
   st->relaxation = 365.0;
   strcpy(st->attack.policy, "hostility");
   st->attack.rate = 0.1;
+  st->attack.deterrence = 0.0;
+  st->attack.deterrence_memory = 365.0;
   st->attack.mix[0] = 1.0;
   strcpy(st->response.policy, "none");
   st->response.escalation = 0.1;
@@ -103,7 +106,8 @@ void cy_state_spec_defaults(cy_state_spec *st) {
 
 void cy_alliance_spec_defaults(cy_alliance_spec *a) {
   memset(a, 0, sizeof *a);
-  a->from = 0.0;
+  a->from = -INFINITY;
+  a->enabled = true;
   a->until = INFINITY;
   a->nonaggression.compliance = 1.0;
   a->nonaggression.displacement = 0.0;

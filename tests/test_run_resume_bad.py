@@ -40,13 +40,31 @@ def digest(path):
 tmp = tempfile.mkdtemp(prefix="resume_bad.", dir=os.environ.get("CYSIM_TEST_BIN"))
 base = os.path.join(tmp, "base")
 os.mkdir(base)
-# A partial file with some runs done: stop the run with SIGINT a while
-# after its start (the run takes several seconds on one thread; HDF5's
-# own lock keeps the partial file unreadable while the writer has it).
+# A partial file with some runs done: stop the run with SIGINT once its
+# partial file shows a done run.  Not after a fixed sleep: on a loaded
+# machine, under ASan, 1.5 s was once not enough for a single run.  The
+# partial file's metadata never changes after creation (sim/MODEL.md,
+# "Crash safety"), so reading it while the run writes is safe; HDF5's file
+# lock, which would keep it unreadable, is off for this process only.
 p = subprocess.Popen([CYSIM, "run"] + ARGS + ["-j", "1"], cwd=base,
                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 partial = os.path.join(base, "out.h5.partial")
-time.sleep(1.5)
+
+
+def done_runs(path):
+    os.environ["HDF5_USE_FILE_LOCKING"] = "FALSE"
+    try:
+        with h5py.File(path, "r") as f:
+            return int(f["summary/status"][()].sum())
+    except (OSError, KeyError):
+        return 0
+    finally:
+        del os.environ["HDF5_USE_FILE_LOCKING"]
+
+
+deadline = time.monotonic() + 120
+while time.monotonic() < deadline and p.poll() is None and done_runs(partial) == 0:
+    time.sleep(0.05)
 p.send_signal(signal.SIGINT)
 p.wait()
 check("base: interrupted run exits 130", p.returncode == 130, str(p.returncode))

@@ -13,7 +13,7 @@ cd "$CYSIM_SOURCE_DIR"
 layers=(core model scenario io run cli)
 # Public headers a module may include: its layer's and every layer below's.
 declare -A public=(
-  [core]="cy_error.h cy_kernel.h cy_rng.h cy_format.h cy_version.h"
+  [core]="cy_error.h cy_kernel.h cy_rng.h cy_crn.h cy_format.h cy_version.h"
   [model]="cy_scenario.h cy_model.h cy_policy.h cy_outcome.h"
   [scenario]="cy_study.h"
   [io]="cy_report.h"

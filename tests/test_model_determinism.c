@@ -185,25 +185,29 @@ static void test_policy_contexts(void) {
   cy__attack_policy_find("retaliatory")->weights(&attack, weight);
   CHECK(weight[1] == 0.0 && weight[2] == 0.0, "retaliatory weights");
 
-  /* A response draws one number only when it needs randomness. */
-  cy_xoshiro rng, before;
-  cy_xoshiro_seed(&rng, 42);
-  before = rng;
+  /* escalating escalates when its own draw (the response block's ESCALATE
+   * purpose) is below escalate: always at 1, never at 0, and the answer is
+   * a pure function of the block. */
   spec.response.escalate = 1.0;
   cy_response_context response = {.responder = 1,
                                   .blamed = 2,
                                   .spec = &spec,
                                   .optype = 0,
                                   .more_severe = 1,
-                                  .rng = &rng};
+                                  .draws = 12345};
   CHECK(cy__response_policy_find("none")->choose(&response) == -1 &&
-            cy__response_policy_find("proportional")->choose(&response) == 0 &&
-            memcmp(&rng, &before, sizeof rng) == 0,
-        "none and proportional draw nothing");
+            cy__response_policy_find("proportional")->choose(&response) == 0,
+        "none and proportional");
   CHECK(cy__response_policy_find("escalating")->choose(&response) == 1,
         "escalating with escalate = 1 escalates");
-  cy_xoshiro_next(&before);
-  CHECK(memcmp(&rng, &before, sizeof rng) == 0, "escalating draws once");
+  spec.response.escalate = 0.0;
+  CHECK(cy__response_policy_find("escalating")->choose(&response) == 0,
+        "escalating with escalate = 0 never escalates");
+  spec.response.escalate = 0.5;
+  int expected =
+      cy_crn_uniform(12345, CY__DRAW_ESCALATE) < 0.5 ? response.more_severe : 0;
+  CHECK(cy__response_policy_find("escalating")->choose(&response) == expected,
+        "escalating uses the ESCALATE draw of its block");
 
   /* periodic: h <- b + (h - b) exp(-interval / tau) off the diagonal. */
   double baseline[3] = {0.0, 0.1, 0.1}, attr[CY_ATTR_COUNT] = {0};
@@ -216,7 +220,7 @@ static void test_policy_contexts(void) {
                               .attr = attr,
                               .baseline = baseline,
                               .hostility = hostility,
-                              .rng = &rng};
+                              .draws = 0};
   const cy_review_policy_type *periodic = cy__review_policy_find("periodic");
   CHECK(periodic->review(&review), "periodic: a row off baseline changes");
   CHECK_NEAR(hostility[1], 0.1 + 0.4 * exp(-0.3), 1e-15, "relaxed h[0][1]");

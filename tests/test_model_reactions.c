@@ -73,7 +73,7 @@ static void test_tolerance(void) {
   tm_run r;
   tm_open(&r, &s);
   int bad = 0, ended = 0, survived = 0;
-  for (int rep = 0; rep < 300; rep++) {
+  for (int rep = 0; rep < 1500; rep++) {
     tm_rep(&r, SEED + 1, (uint64_t)rep);
     if (r.o.alliance_ended[0]) {
       ended++;
@@ -84,6 +84,9 @@ static void test_tolerance(void) {
     }
   }
   CHECK(bad == 0, "tolerance 3: ended iff 3 breaches (%d bad)", bad);
+  /* About 3.7% survive (measured over 6000 replications with both the v1
+   * and the v2 streams): about 55 of 1500, so more than 10 of each is
+   * more than 6 standard deviations from failing. */
   CHECK(ended > 10 && survived > 10,
         "both outcomes occur (%d ended, %d survived)", ended, survived);
   /* A zero-length window never accumulates 3 breaches at distinct times. */

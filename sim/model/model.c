@@ -1,24 +1,36 @@
-/* model.c: the cyber-conflict model of MODEL.md §1-5 (see cy_model.h and
- * sim/MODEL.md, which states every rule and every choice made where the
- * specification is silent).
+/* model.c: the cyber-conflict model of MODEL.md §1-5 and §10 (see
+ * cy_model.h and sim/MODEL.md, which states every rule and every choice
+ * made where the specification is silent).
  *
- * Structure.  Each attacker has one pending "next operation" event, held by
- * kernel token `attacker`; its intensities r_ij live in row `attacker` of
- * m->intensity and their sum R_i in m->total_intensity.  Whatever changes an
- * input of a row (the attacker's hostility, exposures, values, its attack
- * rate, nonaggression coverage) calls row_update(), which recomputes the row
- * and redraws the next operation when R_i changed (memorylessness makes the
- * redraw exact).  All other events carry their whole payload in the kernel
- * event itself: obj packs (attacker, target, optype) in 8+8+8 bits, which
- * N <= 256 and K <= 16 allow, so in-flight operations need no pool and a
- * run allocates nothing per event.
+ * Structure.  Every ordered pair (attacker, target) is an attack channel
+ * (§10.1): a Poisson process of intensity r = intensity[pair], run by the
+ * next reaction method (Gibson & Bruck 2000).  The channel's clock is a
+ * unit exponential; it fires when the integrated intensity since it was
+ * drawn reaches it.  clock_left[pair] is the unspent part at clock_at[pair]
+ * (kernel time); the pending firing is the kernel token `pair`.  When r
+ * changes the unspent part is kept and the firing rescheduled at
+ * now + left / r (never redrawn); r = 0 parks the clock.  Whatever changes
+ * an input of an attacker's intensities (its hostility or fear row,
+ * exposures, values, attack rate, nonaggression coverage) calls
+ * row_update(), which computes the row afresh from those inputs and
+ * reschedules exactly the channels whose r changed bits.
+ *
+ * Other events carry their payload in the kernel event: obj packs
+ * (attacker, target, optype, flags, victim) in 8+8+4+4+8 bits, which
+ * N <= 256 and K <= 16 allow, and arg is the low 32 bits of the
+ * operation's or response's index, from which its draws are derived
+ * again.  A run allocates nothing per event.
+ *
+ * Random numbers (§10.1, draws.h): every draw is a pure function of (the
+ * replication key, source, index, purpose).  An operation's uniforms come
+ * from its own block whatever else happens, so a rule that fires at one
+ * sweep point and not at another shifts nothing else.
+ *
+ * Time (§10.2): the kernel's clock starts at 0, the model's at -warmup;
+ * model day = kernel time - warmup.  Nothing is counted before day 0.
  *
  * Policies (policy.h) are called only through their type tables, with a
  * context of what they may read and change; they never see the model.
- *
- * Random numbers: every draw comes from the one stream m->rng, in the order
- * the events and the steps below make them; a change of that order changes
- * every result, so the step functions keep the order of MODEL.md's rules.
  *
  * Names follow the roles of MODEL.md: an operation goes from `attacker` to
  * `target`; on attribution the `victim` blames `blamed` (the attacker, or an
@@ -27,6 +39,7 @@
 #include "cysim/cy_kernel.h"
 #include "cysim/cy_model.h"
 #include "cysim/cy_rng.h"
+#include "draws.h"
 #include "policy.h"
 
 #include <assert.h>
@@ -36,18 +49,19 @@
 #include <string.h>
 
 enum {
-  EV_OP,         /* token event: attacker obj launches its next operation */
-  EV_DETECT,     /* obj = pack(attacker, target, optype) */
-  EV_ATTRIBUTE,  /* obj = pack(attacker, target, optype) */
-  EV_RESPONSE,   /* obj = pack(responder, blamed, optype) */
-  EV_REVIEW,     /* obj = state */
+  EV_CHANNEL,    /* token event: channel obj = attacker * N + target fires */
+  EV_DETECT,     /* obj = pack(...), arg = index */
+  EV_ATTRIBUTE,  /* obj = pack(...), arg = index */
+  EV_RESPONSE,   /* obj = pack(responder, blamed, optype, victim), arg = m */
+  EV_REVIEW,     /* obj = state, arg = k: the review at day k * interval */
   EV_TIMELINE,   /* obj = timeline index */
   EV_ALLY_START, /* obj = alliance */
   EV_ALLY_UNTIL, /* obj = alliance */
 };
 
-/* Sub-stream purposes of cy_stream_seed(); only the main one is used. */
-enum { STREAM_MAIN = 0 };
+/* pack() flags: the operation is a response (its draws come from the
+ * RESPONSE source, else from OP). */
+enum { OP_RESPONSE = 1 };
 
 /* What a member does for a victim under mutual defence (m->defends bits). */
 enum { DEFEND_RAISE = 1, DEFEND_RESPOND = 2 };
@@ -64,12 +78,23 @@ typedef struct alliance_run {
   uint32_t breach_cap, n_breaches, next_breach;
 } alliance_run;
 
+/* One operation in flight: who, what, and where its draws come from. */
+typedef struct op_ref {
+  size_t attacker, target;
+  int optype;
+  bool is_response;
+  size_t victim; /* responses: whom it answers for (== attacker if own) */
+  uint64_t index;
+  uint64_t draws; /* its block */
+} op_ref;
+
 struct cy_model {
   const cy_scenario *scenario;
   size_t n_states, n_optypes, n_alliances;
   cy_kernel kernel;
-  gsl_rng *gsl;    /* wraps the one stream; for the rare Gamma draws */
-  cy_xoshiro *rng; /* the same state, for the hot path */
+  gsl_rng *gsl;    /* for the rare Gamma draws, seeded per draw */
+  uint64_t key;    /* the replication key (§10.1) */
+  double warmup;   /* W: model day = kernel time - W */
   cy_outcome *out; /* the record being filled (during a run only) */
   int err;         /* CY_ENOMEM once scheduling failed */
   bool log_events;
@@ -78,13 +103,19 @@ struct cy_model {
   const cy_response_policy_type **response; /* [N] */
   const cy_review_policy_type **review;     /* [N] */
   double *mix_cdf;                 /* [N*K] normalised cumulative mix */
-  int more_severe[CY_MAX_OPTYPES]; /* see build_more_severe() */
+  int more_severe[CY_MAX_OPTYPES]; /* the escalation ladder (§10.4) */
 
-  double (*attr)[CY_ATTR_COUNT];     /* [N] live state attributes */
-  double *value;                     /* [N] mirror of attr[.][VALUE] */
-  double *hostility;                 /* [N*N] h, [from*N + toward] */
-  double *intensity;                 /* [N*N] r, [attacker*N + target] */
-  double *total_intensity;           /* [N] R */
+  double (*attr)[CY_ATTR_COUNT]; /* [N] live state attributes */
+  double *value;                 /* [N] mirror of attr[.][VALUE] */
+  double *hostility;             /* [N*N] h, [from*N + toward] */
+  double *fear;                  /* [N*N] F, [from*N + toward] */
+  double *intensity;             /* [N*N] r, [attacker*N + target] */
+  double *clock_left, *clock_at; /* [N*N] channel clocks (above) */
+  uint64_t *n_clock;             /* [N*N] clocks drawn = ops launched */
+  uint64_t *n_response;          /* [N*N] responses of [j*N + a] */
+  /* [N*N] each pair's CLOCK, OP and RESPONSE sources (cy_crn_source()),
+   * derived once per replication: two mixes saved per draw block. */
+  uint64_t *src_clock, *src_op, *src_response;
   double *weight, *undisplaced;      /* [N] row_update() scratch */
   double *compliance, *displacement; /* [N*N] nonaggression coverage */
   uint8_t *is_partner;               /* [N*N] covered by some clause */
@@ -105,8 +136,15 @@ struct cy_model {
   X(attr, n)                                                                   \
   X(value, n)                                                                  \
   X(hostility, nn)                                                             \
+  X(fear, nn)                                                                  \
   X(intensity, nn)                                                             \
-  X(total_intensity, n)                                                        \
+  X(clock_left, nn)                                                            \
+  X(clock_at, nn)                                                              \
+  X(n_clock, nn)                                                               \
+  X(n_response, nn)                                                            \
+  X(src_clock, nn)                                                             \
+  X(src_op, nn)                                                                \
+  X(src_response, nn)                                                          \
   X(weight, n)                                                                 \
   X(undisplaced, n)                                                            \
   X(compliance, nn)                                                            \
@@ -117,16 +155,40 @@ struct cy_model {
   X(solidarity, n)                                                             \
   X(defends, n)
 
-static inline uint32_t pack(size_t attacker, size_t target, int optype) {
-  return (uint32_t)attacker | (uint32_t)target << 8 | (uint32_t)optype << 16;
+static inline uint32_t pack(size_t attacker, size_t target, int optype,
+                            unsigned flags, size_t victim) {
+  return (uint32_t)attacker | (uint32_t)target << 8 | (uint32_t)optype << 16 |
+         (uint32_t)flags << 20 | (uint32_t)victim << 24;
 }
-static inline size_t unpack_attacker(uint32_t o) { return o & 0xffu; }
-static inline size_t unpack_target(uint32_t o) { return (o >> 8) & 0xffu; }
-static inline int unpack_optype(uint32_t o) { return (int)((o >> 16) & 0xffu); }
 
-static inline double now_of(const cy_model *m) {
-  return cy_kernel_now(&m->kernel);
+/* The operation an event refers to, its block derived again. */
+static op_ref unpack(const cy_model *m, uint32_t obj, uint32_t index) {
+  op_ref op = {
+      .attacker = obj & 0xffu,
+      .target = (obj >> 8) & 0xffu,
+      .optype = (int)((obj >> 16) & 0xfu),
+      .is_response = ((obj >> 20) & OP_RESPONSE) != 0,
+      .victim = (obj >> 24) & 0xffu,
+      .index = index,
+  };
+  size_t pair = op.attacker * m->n_states + op.target;
+  op.draws = cy_crn_block(
+      op.is_response ? m->src_response[pair] : m->src_op[pair], op.index);
+  return op;
 }
+
+static inline uint32_t pack_op(const op_ref *op) {
+  return pack(op->attacker, op->target, op->optype,
+              op->is_response ? OP_RESPONSE : 0, op->victim);
+}
+
+/* The model's day now (§10.2: the kernel starts at day -warmup). */
+static inline double now_of(const cy_model *m) {
+  return cy_kernel_now(&m->kernel) - m->warmup;
+}
+
+/* Whether the current event happens in the counted window [0, horizon). */
+static inline bool counting(const cy_model *m) { return now_of(m) >= 0.0; }
 
 static void fail(cy_model *m, int code) {
   if (!m->err)
@@ -134,14 +196,28 @@ static void fail(cy_model *m, int code) {
   cy_kernel_stop(&m->kernel);
 }
 
+/* Schedules at model day t. */
 static void schedule(cy_model *m, double t, unsigned kind, uint32_t obj,
                      uint32_t arg) {
-  if (cy_kernel_at(&m->kernel, t, kind, obj, arg) != 0)
+  double at = t + m->warmup;
+  /* Rounding of t + W - W may put `at` a hair before now. */
+  if (at < cy_kernel_now(&m->kernel))
+    at = cy_kernel_now(&m->kernel);
+  if (cy_kernel_at(&m->kernel, at, kind, obj, arg) != 0)
+    fail(m, CY_ENOMEM);
+}
+
+/* Schedules at delay dt >= 0 from now. */
+static void schedule_after(cy_model *m, double dt, unsigned kind, uint32_t obj,
+                           uint32_t arg) {
+  if (cy_kernel_after(&m->kernel, dt, kind, obj, arg) != 0)
     fail(m, CY_ENOMEM);
 }
 
 static void log_event(cy_model *m, cy_log_kind kind, int optype, int attacker,
                       int target, int blamed, int other, double value) {
+  if (!counting(m))
+    return;
   /* Zeroed first so that the padding bytes are reproducible too. */
   cy_log_record rec;
   memset(&rec, 0, sizeof rec);
@@ -169,25 +245,52 @@ static inline bool binds(const cy_model *m, size_t alliance, unsigned clause,
          is_member[one] && is_member[other];
 }
 
-/* ---- intensities (MODEL.md §2) ---- */
+/* ---- channels and intensities (MODEL.md §2, §10.1, §10.3) ---- */
 
-static void redraw_next_op(cy_model *m, size_t attacker) {
-  double total = m->total_intensity[attacker];
-  if (total > 0.0) {
-    double t = now_of(m) + cy_xoshiro_exp(m->rng) / total;
-    if (cy_kernel_token_at(&m->kernel, t, EV_OP, (uint32_t)attacker) != 0)
+/* The block of clock `index` of a channel. */
+static inline uint64_t clock_draws(const cy_model *m, size_t pair,
+                                   uint64_t index) {
+  return cy_crn_block(m->src_clock[pair], index);
+}
+
+/* Schedules the channel's firing from its unspent clock, or parks it when
+ * its intensity is 0. */
+static void channel_schedule(cy_model *m, size_t pair) {
+  double rate = m->intensity[pair];
+  if (rate > 0.0) {
+    double t = m->clock_at[pair] + m->clock_left[pair] / rate;
+    if (cy_kernel_token_at(&m->kernel, t, EV_CHANNEL, (uint32_t)pair) != 0)
       fail(m, CY_ENOMEM);
   } else {
-    cy_kernel_token_cancel(&m->kernel, (uint32_t)attacker);
+    cy_kernel_token_cancel(&m->kernel, (uint32_t)pair);
   }
 }
 
-/* Recomputes the attacker's row of intensities and its total; redraws its
- * next operation if the total changed.  Its partners are the states an
- * active nonaggression clause covers with it; the intensity they lose times
- * the clause's displacement goes to its other targets in proportion to
- * their undisplaced intensity. */
-static void row_update(cy_model *m, size_t attacker) {
+/* The channel's intensity becomes `rate` now: the clock spent
+ * old rate x elapsed since clock_at, the rest is kept (§10.1: rescaled,
+ * never redrawn). */
+static void channel_set_rate(cy_model *m, size_t pair, double rate) {
+  double now = cy_kernel_now(&m->kernel);
+  double left =
+      m->clock_left[pair] - m->intensity[pair] * (now - m->clock_at[pair]);
+  m->clock_left[pair] = left > 0.0 ? left : 0.0;
+  m->clock_at[pair] = now;
+  m->intensity[pair] = rate;
+  channel_schedule(m, pair);
+}
+
+/* The channel's next clock, drawn when the previous one fired. */
+static void channel_next_clock(cy_model *m, size_t pair) {
+  uint64_t index = ++m->n_clock[pair];
+  m->clock_left[pair] = cy_crn_exp(clock_draws(m, pair, index), CY__DRAW_CLOCK);
+  m->clock_at[pair] = cy_kernel_now(&m->kernel);
+  channel_schedule(m, pair);
+}
+
+/* u_ij of §10.3 into m->undisplaced: lambda w e exp(-kappa F), computed
+ * afresh from its inputs.  exp(-0.0) is exactly 1, so kappa = 0 or F = 0
+ * gives the v1 intensity bit for bit. */
+static void undeterred_row(cy_model *m, size_t attacker) {
   size_t n = m->n_states, row = attacker * n;
   const cy_attack_context ctx = {
       .n_states = n,
@@ -197,37 +300,52 @@ static void row_update(cy_model *m, size_t attacker) {
       .value = m->value,
   };
   m->attack[attacker]->weights(&ctx, m->weight);
-  double *undisplaced = m->undisplaced, *intensity = m->intensity + row;
+  double rate = m->attr[attacker][CY_ATTR_ATTACK_RATE];
+  double kappa = m->scenario->states[attacker].attack.deterrence;
+  const double *fear = m->fear + row;
+  for (size_t target = 0; target < n; target++) {
+    double deterred = kappa * fear[target];
+    /* exp(-0.0) == 1 exactly: skipping it changes no bit. */
+    m->undisplaced[target] = target == attacker
+                                 ? 0.0
+                                 : rate * m->weight[target] *
+                                       m->attr[target][CY_ATTR_EXPOSURE] *
+                                       (deterred == 0.0 ? 1.0 : exp(-deterred));
+  }
+}
+
+/* Recomputes the attacker's row of intensities from its inputs and
+ * reschedules each channel whose intensity changed.  Its partners are the
+ * states an active nonaggression clause covers with it; the intensity they
+ * lose times the clause's displacement goes to its other targets in
+ * proportion to their undisplaced intensity.  Intensity lost to deterrence
+ * is removed, not displaced (§10.3). */
+static void row_update(cy_model *m, size_t attacker) {
+  size_t n = m->n_states, row = attacker * n;
+  undeterred_row(m, attacker);
+  const double *undisplaced = m->undisplaced;
   const double *compliance = m->compliance + row;
   const double *displacement = m->displacement + row;
   const uint8_t *is_partner = m->is_partner + row;
-  double rate = m->attr[attacker][CY_ATTR_ATTACK_RATE];
   double displaced = 0.0, outside = 0.0;
   for (size_t target = 0; target < n; target++) {
-    undisplaced[target] =
-        target == attacker
-            ? 0.0
-            : rate * m->weight[target] * m->attr[target][CY_ATTR_EXPOSURE];
     if (is_partner[target])
       displaced +=
           undisplaced[target] * compliance[target] * displacement[target];
     else
       outside += undisplaced[target];
   }
-  double total = 0.0;
   for (size_t target = 0; target < n; target++) {
+    double rate;
     if (is_partner[target])
-      intensity[target] = undisplaced[target] * (1.0 - compliance[target]);
+      rate = undisplaced[target] * (1.0 - compliance[target]);
+    else if (displaced > 0.0 && outside > 0.0)
+      rate = undisplaced[target] + displaced * undisplaced[target] / outside;
     else
-      intensity[target] =
-          undisplaced[target] +
-          (outside > 0.0 ? displaced * undisplaced[target] / outside : 0.0);
-    total += intensity[target];
+      rate = undisplaced[target];
+    if (target != attacker && rate != m->intensity[row + target])
+      channel_set_rate(m, row + target, rate);
   }
-  if (total == m->total_intensity[attacker])
-    return;
-  m->total_intensity[attacker] = total;
-  redraw_next_op(m, attacker);
 }
 
 /* One active nonaggression clause covers every ordered pair of its members.
@@ -282,8 +400,10 @@ static void structure_changed(cy_model *m) {
   rows_update_all(m);
 }
 
+/* Ends the alliance (a disabled one never started and never ends: §10.4).
+ * An end during the warm-up is recorded with its negative day (§10.2). */
 static void alliance_end(cy_model *m, size_t alliance) {
-  if (m->alliances[alliance].ended)
+  if (m->alliances[alliance].ended || !m->scenario->alliances[alliance].enabled)
     return;
   m->alliances[alliance].ended = true;
   m->out->alliance_ended[alliance] = 1;
@@ -317,9 +437,21 @@ static inline double boost_against(const cy_model *m, size_t defender,
   return m->boost_until[pair] > now_of(m) ? m->boost[pair] : 0.0;
 }
 
-/* Intel sharing: the detector detected an operation of the attacker. */
-static void share_intel(cy_model *m, size_t detector, size_t attacker) {
+/* The block of the indicator `receiver` gets from the detection of op. */
+static uint64_t share_draws(const cy_model *m, size_t alliance, size_t receiver,
+                            const op_ref *op) {
+  unsigned kind = op->is_response ? CY__SRC_SHARE_RESPONSE : CY__SRC_SHARE_OP;
+  return cy_crn_block(
+      cy_crn_source(m->key,
+                    cy_crn_code(kind, (uint32_t)alliance, (unsigned)receiver,
+                                (unsigned)op->attacker, (unsigned)op->target)),
+      op->index);
+}
+
+/* Intel sharing: the target of op detected it. */
+static void share_intel(cy_model *m, const op_ref *op) {
   double now = now_of(m);
+  size_t detector = op->target, attacker = op->attacker;
   for (size_t alliance = 0; alliance < m->n_alliances; alliance++) {
     const cy_alliance_spec *spec = &m->scenario->alliances[alliance];
     const uint8_t *is_member = m->alliances[alliance].is_member;
@@ -329,7 +461,8 @@ static void share_intel(cy_model *m, size_t detector, size_t attacker) {
     for (size_t member = 0; member < m->n_states; member++) {
       if (member == detector || member == attacker || !is_member[member])
         continue;
-      if (!(cy_xoshiro_uniform(m->rng) < spec->intel_sharing.share))
+      if (!(cy_crn_uniform(share_draws(m, alliance, member, op),
+                           CY__DRAW_SHARE) < spec->intel_sharing.share))
         continue;
       size_t pair = member * m->n_states + attacker;
       double until = now + spec->intel_sharing.ttl;
@@ -341,26 +474,30 @@ static void share_intel(cy_model *m, size_t detector, size_t attacker) {
   }
 }
 
-static void detect(cy_model *m, size_t attacker, size_t target, int optype) {
-  m->out->detected[attacker * m->n_states + target]++;
+static void detect(cy_model *m, const op_ref *op) {
+  size_t target = op->target;
+  if (counting(m))
+    m->out->detected[op->attacker * m->n_states + target]++;
   if (m->log_events)
-    log_event(m, CY_LOG_DETECT, optype, (int)attacker, (int)target, -1, -1,
-              0.0);
-  share_intel(m, target, attacker);
-  if (cy_xoshiro_uniform(m->rng) < m->attr[target][CY_ATTR_ATTRIBUTION]) {
-    double t = now_of(m) + m->attr[target][CY_ATTR_ATTRIBUTION_DELAY] *
-                               cy_xoshiro_exp(m->rng);
-    schedule(m, t, EV_ATTRIBUTE, pack(attacker, target, optype), 0);
-  }
+    log_event(m, CY_LOG_DETECT, op->optype, (int)op->attacker, (int)target, -1,
+              -1, 0.0);
+  share_intel(m, op);
+  if (cy_crn_uniform(op->draws, CY__DRAW_ATTRIBUTE) <
+      m->attr[target][CY_ATTR_ATTRIBUTION])
+    schedule_after(m,
+                   m->attr[target][CY_ATTR_ATTRIBUTION_DELAY] *
+                       cy_crn_exp(op->draws, CY__DRAW_ATTRIBUTION_DELAY),
+                   EV_ATTRIBUTE, pack_op(op), (uint32_t)op->index);
 }
 
-static void count_launch(cy_model *m, size_t attacker, size_t target,
-                         int optype, bool is_response) {
-  size_t n = m->n_states, pair = attacker * n + target;
+static void count_launch(cy_model *m, const op_ref *op) {
+  size_t n = m->n_states, pair = op->attacker * n + op->target;
   cy_outcome *out = m->out;
+  if (!counting(m))
+    return;
   out->ops[pair]++;
-  out->ops_by_type[optype]++;
-  if (is_response)
+  out->ops_by_type[op->optype]++;
+  if (op->is_response)
     out->retaliations[pair]++;
   if (out->ts_ops) {
     size_t bin = (size_t)(now_of(m) / m->scenario->output.bin);
@@ -369,8 +506,8 @@ static void count_launch(cy_model *m, size_t attacker, size_t target,
     out->ts_ops[bin * n * n + pair]++;
   }
   if (m->log_events)
-    log_event(m, is_response ? CY_LOG_RESPONSE : CY_LOG_LAUNCH, optype,
-              (int)attacker, (int)target, -1, -1, 0.0);
+    log_event(m, op->is_response ? CY_LOG_RESPONSE : CY_LOG_LAUNCH, op->optype,
+              (int)op->attacker, (int)op->target, -1, -1, 0.0);
 }
 
 /* MODEL.md §3.1: o^m / (o^m + (q D)^m), 1/2 when both terms are 0. */
@@ -389,66 +526,99 @@ static double success_probability(const cy_model *m, size_t attacker,
              : 0.5;
 }
 
-static void inflict_damage(cy_model *m, size_t attacker, size_t target,
-                           int optype) {
+static void inflict_damage(cy_model *m, const op_ref *op) {
   const cy_scenario *s = m->scenario;
-  double damage = m->value[target] * s->optypes[optype].damage;
-  if (s->damage_shape > 0.0 && damage > 0.0)
+  size_t target = op->target;
+  double damage = m->value[target] * s->optypes[op->optype].damage;
+  if (s->damage_shape > 0.0 && damage > 0.0) {
+    /* Gamma by GSL's method from a generator seeded by this operation's
+     * own draw: still a pure function of the operation. */
+    gsl_rng_set(m->gsl, (unsigned long)cy_crn_bits(op->draws, CY__DRAW_DAMAGE));
     damage = gsl_ran_gamma(m->gsl, s->damage_shape, damage / s->damage_shape);
-  size_t pair = attacker * m->n_states + target;
+  }
+  if (!counting(m))
+    return;
+  size_t pair = op->attacker * m->n_states + target;
   m->out->successes[pair]++;
   m->out->damage[pair] += damage;
   if (m->log_events)
-    log_event(m, CY_LOG_SUCCESS, optype, (int)attacker, (int)target, -1, -1,
-              damage);
+    log_event(m, CY_LOG_SUCCESS, op->optype, (int)op->attacker, (int)target, -1,
+              -1, damage);
 }
 
-static void launch(cy_model *m, size_t attacker, size_t target, int optype,
-                   bool is_response) {
-  count_launch(m, attacker, target, optype, is_response);
+static void row_update(cy_model *m, size_t attacker);
+
+/* §10.3: a successful response by a against i raises i's fear of a, and
+ * of the victim it answered for when it was collective. */
+static void instil_fear(cy_model *m, const op_ref *op) {
+  size_t n = m->n_states, feared = op->attacker, fearful = op->target;
+  double step = m->scenario->optypes[op->optype].severity;
+  m->fear[fearful * n + feared] += step;
+  if (op->victim != feared)
+    m->fear[fearful * n + op->victim] += step;
+  row_update(m, fearful);
+}
+
+static void launch(cy_model *m, const op_ref *op) {
+  size_t attacker = op->attacker, target = op->target;
+  count_launch(m, op);
   double boost = boost_against(m, target, attacker);
-  double p = success_probability(m, attacker, target, optype, boost);
-  bool success = cy_xoshiro_uniform(m->rng) < p;
-  if (success)
-    inflict_damage(m, attacker, target, optype);
-  else if (m->log_events)
-    log_event(m, CY_LOG_BLOCKED, optype, (int)attacker, (int)target, -1, -1,
+  double p = success_probability(m, attacker, target, op->optype, boost);
+  bool success = cy_crn_uniform(op->draws, CY__DRAW_SUCCESS) < p;
+  if (success) {
+    inflict_damage(m, op);
+    if (op->is_response)
+      instil_fear(m, op);
+  } else if (m->log_events) {
+    log_event(m, CY_LOG_BLOCKED, op->optype, (int)attacker, (int)target, -1, -1,
               0.0);
+  }
   double detection = fmin(1.0, m->attr[target][CY_ATTR_DETECTION] + boost);
-  if (!(cy_xoshiro_uniform(m->rng) < detection))
+  if (!(cy_crn_uniform(op->draws, CY__DRAW_DETECT) < detection))
     return;
   if (success)
-    schedule(
-        m, now_of(m) + m->attr[target][CY_ATTR_DWELL] * cy_xoshiro_exp(m->rng),
-        EV_DETECT, pack(attacker, target, optype), 0);
+    schedule_after(m,
+                   m->attr[target][CY_ATTR_DWELL] *
+                       cy_crn_exp(op->draws, CY__DRAW_DWELL),
+                   EV_DETECT, pack_op(op), (uint32_t)op->index);
   else
-    detect(m, attacker, target, optype);
+    detect(m, op);
 }
 
 /* ---- reaction to an attribution (MODEL.md §4) ---- */
 
-static void respond(cy_model *m, size_t responder, size_t blamed, int optype) {
+/* The responder considers answering blamed (its m-th time: m counts every
+ * reaction of responder against blamed, own or collective, §10.1). */
+static void respond(cy_model *m, size_t responder, size_t blamed, int optype,
+                    size_t victim) {
   const cy_state_spec *spec = &m->scenario->states[responder];
+  size_t pair = responder * m->n_states + blamed;
+  uint64_t index = m->n_response[pair]++;
+  uint64_t draws = cy_crn_block(m->src_response[pair], index);
   const cy_response_context ctx = {
       .responder = responder,
       .blamed = blamed,
       .spec = spec,
       .optype = optype,
       .more_severe = m->more_severe[optype],
-      .rng = m->rng,
+      .draws = draws,
   };
   int answer = m->response[responder]->choose(&ctx);
   if (answer < 0)
     return;
-  double t = now_of(m) + spec->response.delay * cy_xoshiro_exp(m->rng);
-  schedule(m, t, EV_RESPONSE, pack(responder, blamed, answer), 0);
+  schedule_after(
+      m, spec->response.delay * cy_crn_exp(draws, CY__DRAW_DELAY), EV_RESPONSE,
+      pack(responder, blamed, answer, OP_RESPONSE, victim), (uint32_t)index);
 }
 
 static void breach(cy_model *m, size_t alliance) {
   const cy_alliance_spec *spec = &m->scenario->alliances[alliance];
   alliance_run *run = &m->alliances[alliance];
   double now = now_of(m);
-  m->out->breaches[alliance]++;
+  /* §10.2: a breach in the warm-up counts toward the tolerance window but
+   * not toward `breaches`. */
+  if (counting(m))
+    m->out->breaches[alliance]++;
   if (m->log_events)
     log_event(m, CY_LOG_BREACH, -1, -1, -1, -1, (int)alliance, 0.0);
   switch (spec->nonaggression.breach) {
@@ -540,7 +710,7 @@ static void mutual_defence(cy_model *m, size_t victim, size_t blamed,
       continue;
     raise_hostility(m, member, blamed, m->solidarity[member] * step);
     if (m->defends[member] & DEFEND_RESPOND)
-      respond(m, member, blamed, optype);
+      respond(m, member, blamed, optype, victim);
   }
 }
 
@@ -551,69 +721,60 @@ static void react(cy_model *m, size_t victim, size_t blamed, int optype) {
                 (1.0 - group_dampening(m, victim, blamed));
   raise_hostility(m, victim, blamed, step);
   count_breaches(m, victim, blamed);
-  respond(m, victim, blamed, optype);
+  respond(m, victim, blamed, optype, victim);
   mutual_defence(m, victim, blamed, optype, step);
 }
 
 /* ---- event handlers: operations ---- */
 
-/* The target, with probability intensity / total (MODEL.md §2). */
-static size_t pick_target(cy_model *m, size_t attacker) {
-  size_t n = m->n_states;
-  const double *intensity = m->intensity + attacker * n;
-  double left = cy_xoshiro_uniform(m->rng) * m->total_intensity[attacker];
-  size_t target = 0, last = 0;
-  for (; target < n; target++) {
-    if (intensity[target] > 0.0) {
-      last = target;
-      if (left < intensity[target])
-        break;
-      left -= intensity[target];
-    }
-  }
-  /* Past the end when rounding left `left` just above the row's sum. */
-  return target == n ? last : target;
-}
-
-static int pick_optype(cy_model *m, size_t attacker) {
+static int pick_optype(const cy_model *m, size_t attacker, uint64_t draws) {
   const double *cdf = m->mix_cdf + attacker * m->n_optypes;
-  double v = cy_xoshiro_uniform(m->rng);
+  double v = cy_crn_uniform(draws, CY__DRAW_TYPE);
   int optype = 0;
   while (optype + 1 < (int)m->n_optypes && v >= cdf[optype])
     optype++;
   return optype;
 }
 
-static void on_op(cy_kernel *kern, void *ctx, uint32_t obj, uint32_t arg) {
+/* Channel obj fires: its operation n (n = clocks drawn before this one). */
+static void on_channel(cy_kernel *kern, void *ctx, uint32_t obj, uint32_t arg) {
+  (void)kern;
   (void)arg;
   cy_model *m = ctx;
-  size_t attacker = obj;
-  /* Schedule the next one first: launching changes no intensity. */
-  double t = cy_kernel_now(kern) +
-             cy_xoshiro_exp(m->rng) / m->total_intensity[attacker];
-  if (cy_kernel_token_at(kern, t, EV_OP, (uint32_t)attacker) != 0)
-    fail(m, CY_ENOMEM);
-  size_t target = pick_target(m, attacker);
-  int optype = pick_optype(m, attacker);
-  launch(m, attacker, target, optype, false);
+  size_t n = m->n_states, attacker = obj / n, target = obj % n;
+  uint64_t index = m->n_clock[obj];
+  /* The next clock first: launching changes no intensity of this channel
+   * before it (a fear step changes the target's row only). */
+  channel_next_clock(m, obj);
+  op_ref op = {
+      .attacker = attacker,
+      .target = target,
+      .victim = attacker,
+      .index = index,
+      .draws = cy_crn_block(m->src_op[obj], index),
+  };
+  op.optype = pick_optype(m, attacker, op.draws);
+  launch(m, &op);
 }
 
 static void on_detect(cy_kernel *kern, void *ctx, uint32_t obj, uint32_t arg) {
   (void)kern;
-  (void)arg;
-  detect(ctx, unpack_attacker(obj), unpack_target(obj), unpack_optype(obj));
+  cy_model *m = ctx;
+  op_ref op = unpack(m, obj, arg);
+  detect(m, &op);
 }
 
 /* Whom the victim blames: the attacker, or with probability misattribution
  * a state drawn uniformly from the n - 2 that are neither. */
-static size_t pick_blamed(cy_model *m, size_t attacker, size_t victim) {
-  size_t n = m->n_states;
-  if (!(n > 2 &&
-        cy_xoshiro_uniform(m->rng) < m->attr[victim][CY_ATTR_MISATTRIBUTION]))
+static size_t pick_blamed(const cy_model *m, const op_ref *op) {
+  size_t n = m->n_states, attacker = op->attacker, victim = op->target;
+  if (!(n > 2 && cy_crn_uniform(op->draws, CY__DRAW_MISATTRIBUTE) <
+                     m->attr[victim][CY_ATTR_MISATTRIBUTION]))
     return attacker;
   size_t lo = attacker < victim ? attacker : victim;
   size_t hi = attacker < victim ? victim : attacker;
-  size_t innocent = (size_t)(cy_xoshiro_uniform(m->rng) * (double)(n - 2));
+  size_t innocent =
+      (size_t)(cy_crn_uniform(op->draws, CY__DRAW_BLAMED) * (double)(n - 2));
   if (innocent >= n - 2)
     innocent = n - 3;
   if (innocent >= lo)
@@ -626,33 +787,33 @@ static size_t pick_blamed(cy_model *m, size_t attacker, size_t victim) {
 static void on_attribute(cy_kernel *kern, void *ctx, uint32_t obj,
                          uint32_t arg) {
   (void)kern;
-  (void)arg;
   cy_model *m = ctx;
-  size_t attacker = unpack_attacker(obj), victim = unpack_target(obj);
-  size_t n = m->n_states;
-  int optype = unpack_optype(obj);
-  size_t blamed = pick_blamed(m, attacker, victim);
-  if (blamed == attacker)
-    m->out->attributed[attacker * n + victim]++;
-  else
-    m->out->misattributed[blamed * n + victim]++;
+  op_ref op = unpack(m, obj, arg);
+  size_t attacker = op.attacker, victim = op.target, n = m->n_states;
+  size_t blamed = pick_blamed(m, &op);
+  if (counting(m)) {
+    if (blamed == attacker)
+      m->out->attributed[attacker * n + victim]++;
+    else
+      m->out->misattributed[blamed * n + victim]++;
+  }
   if (m->log_events)
-    log_event(m, CY_LOG_ATTRIBUTE, optype, (int)attacker, (int)victim,
+    log_event(m, CY_LOG_ATTRIBUTE, op.optype, (int)attacker, (int)victim,
               (int)blamed, -1, 0.0);
-  react(m, victim, blamed, optype);
+  react(m, victim, blamed, op.optype);
 }
 
 static void on_response(cy_kernel *kern, void *ctx, uint32_t obj,
                         uint32_t arg) {
   (void)kern;
-  (void)arg;
-  launch(ctx, unpack_attacker(obj), unpack_target(obj), unpack_optype(obj),
-         true);
+  cy_model *m = ctx;
+  op_ref op = unpack(m, obj, arg);
+  launch(m, &op);
 }
 
 /* ---- reviews (MODEL.md §5) ---- */
 
-static void run_review_policy(cy_model *m, size_t state) {
+static bool run_review_policy(cy_model *m, size_t state, uint64_t draws) {
   size_t n = m->n_states;
   const cy_review_context ctx = {
       .n_states = n,
@@ -662,10 +823,24 @@ static void run_review_policy(cy_model *m, size_t state) {
       .attr = m->attr[state],
       .baseline = m->scenario->baseline + state * n,
       .hostility = m->hostility + state * n,
-      .rng = m->rng,
+      .draws = draws,
   };
-  if (m->review[state]->review(&ctx))
-    row_update(m, state);
+  return m->review[state]->review(&ctx);
+}
+
+/* §10.3: at each review, after hostility relaxes, fear decays by
+ * exp(-interval / tau_F). */
+static bool fear_decay(cy_model *m, size_t state) {
+  const cy_state_spec *spec = &m->scenario->states[state];
+  double kept = exp(-spec->review.interval / spec->attack.deterrence_memory);
+  double *fear = m->fear + state * m->n_states;
+  bool any = false;
+  for (size_t other = 0; other < m->n_states; other++)
+    if (fear[other] != 0.0) {
+      fear[other] *= kept;
+      any = true;
+    }
+  return any;
 }
 
 /* Tech transfer: the state's defense moves toward the members' largest. */
@@ -714,14 +889,30 @@ static void review_alliances(cy_model *m, size_t state) {
   }
 }
 
+/* The review at day k * interval (§10.2: reviews fall on the multiples of
+ * the interval, computed as products so that no sum drifts).  The row is
+ * recomputed once, after the policy, the fear decay and the clauses, when
+ * one of its inputs changed; row_update() reschedules only the channels
+ * whose intensity changed. */
 static void on_review(cy_kernel *kern, void *ctx, uint32_t obj, uint32_t arg) {
-  (void)arg;
+  (void)kern;
   cy_model *m = ctx;
   size_t state = obj;
-  run_review_policy(m, state);
+  int32_t k = (int32_t)arg;
+  uint64_t draws =
+      cy_crn_block(cy_crn_source(m->key, cy_crn_code(CY__SRC_REVIEW, 0, 0,
+                                                     (unsigned)state, 0)),
+                   (uint64_t)(int64_t)k);
+  bool relaxed = run_review_policy(m, state, draws);
+  bool decayed = fear_decay(m, state);
   review_alliances(m, state);
-  schedule(m, cy_kernel_now(kern) + m->scenario->states[state].review.interval,
-           EV_REVIEW, obj, 0);
+  /* Tech transfer changes defences, which no intensity reads. */
+  if (relaxed || decayed)
+    row_update(m, state);
+  double interval = m->scenario->states[state].review.interval;
+  double next = (double)(k + 1) * interval;
+  if (next < m->scenario->horizon && k < INT32_MAX)
+    schedule(m, next, EV_REVIEW, obj, (uint32_t)(k + 1));
 }
 
 /* ---- the timeline (MODEL.md §5) ---- */
@@ -742,9 +933,11 @@ static void step_hostility(cy_model *m, size_t from, size_t toward,
   }
 }
 
+/* A disabled alliance ignores join, leave and end_alliance (§10.4). */
 static void timeline_join(cy_model *m, size_t alliance, size_t state) {
   alliance_run *run = &m->alliances[alliance];
-  if (run->ended || run->is_member[state])
+  if (!m->scenario->alliances[alliance].enabled || run->ended ||
+      run->is_member[state])
     return;
   run->is_member[state] = 1;
   run->n_members++;
@@ -753,7 +946,8 @@ static void timeline_join(cy_model *m, size_t alliance, size_t state) {
 
 static void timeline_leave(cy_model *m, size_t alliance, size_t state) {
   alliance_run *run = &m->alliances[alliance];
-  if (run->ended || !run->is_member[state])
+  if (!m->scenario->alliances[alliance].enabled || run->ended ||
+      !run->is_member[state])
     return;
   run->is_member[state] = 0;
   run->n_members--;
@@ -809,9 +1003,10 @@ static void on_timeline(cy_kernel *kern, void *ctx, uint32_t obj,
   if (m->log_events)
     log_event(m, CY_LOG_TIMELINE, -1, -1, -1, -1, (int)obj, 0.0);
   apply_timeline_entry(m, &s->timeline[obj]);
+  (void)kern;
   if (obj + 1 < s->n_timeline)
-    schedule(m, fmax(s->timeline[obj + 1].at, cy_kernel_now(kern)), EV_TIMELINE,
-             obj + 1, 0);
+    schedule(m, fmax(s->timeline[obj + 1].at, now_of(m)), EV_TIMELINE, obj + 1,
+             0);
 }
 
 /* ---- alliance windows ---- */
@@ -941,24 +1136,16 @@ static void build_mix_cdf(cy_model *m) {
   }
 }
 
-/* The next more severe optype: the least severe of those more severe than
- * the optype (the lowest index on a tie); the optype itself when none is. */
+/* §10.4: escalation climbs the optypes list in list order, capped at the
+ * last type: the list is the escalation ladder. */
 static void build_more_severe(cy_model *m) {
-  const cy_optype *optypes = m->scenario->optypes;
-  for (size_t optype = 0; optype < m->n_optypes; optype++) {
-    int best = (int)optype;
-    for (size_t other = 0; other < m->n_optypes; other++) {
-      double severity = optypes[other].severity;
-      if (severity > optypes[optype].severity &&
-          (best == (int)optype || severity < optypes[best].severity))
-        best = (int)other;
-    }
-    m->more_severe[optype] = best;
-  }
+  for (size_t optype = 0; optype < m->n_optypes; optype++)
+    m->more_severe[optype] =
+        optype + 1 < m->n_optypes ? (int)optype + 1 : (int)optype;
 }
 
 static void register_handlers(cy_model *m) {
-  cy_kernel_on(&m->kernel, EV_OP, on_op, m);
+  cy_kernel_on(&m->kernel, EV_CHANNEL, on_channel, m);
   cy_kernel_on(&m->kernel, EV_DETECT, on_detect, m);
   cy_kernel_on(&m->kernel, EV_ATTRIBUTE, on_attribute, m);
   cy_kernel_on(&m->kernel, EV_RESPONSE, on_response, m);
@@ -980,17 +1167,18 @@ int cy_model_alloc(cy_model **out, const cy_scenario *s, cy_error *err) {
   m->n_optypes = s->n_optypes;
   m->n_alliances = s->n_alliances;
   bool ok = alloc_arrays(m) && alloc_alliances(m);
-  /* Every pending event is at most: one per attacker, a few per operation
-   * in flight; the kernel grows past this hint on demand. */
-  if (!ok || cy_kernel_init(&m->kernel, 64 + 16 * m->n_states,
-                            (uint32_t)m->n_states) != 0) {
+  /* Pending events: one per channel, a few per operation in flight; the
+   * kernel grows past this hint on demand.  One token per ordered pair
+   * (the diagonal's stay unused). */
+  size_t pairs = m->n_states * m->n_states;
+  if (!ok || cy_kernel_init(&m->kernel, 64 + 16 * m->n_states + pairs,
+                            (uint32_t)pairs) != 0) {
     /* Either the kernel was never set up, or its failed init left freed
      * pointers in it: forget them. */
     memset(&m->kernel, 0, sizeof m->kernel);
     cy_model_free(m);
     return cy_error_set(err, CY_ENOMEM, "model: out of memory");
   }
-  m->rng = cy_rng_state(m->gsl);
   int rc = bind_policies(m, err);
   if (rc != CY_OK) {
     cy_model_free(m);
@@ -1023,16 +1211,50 @@ static void reset_states(cy_model *m) {
     attr[CY_ATTR_RELAXATION] = spec->relaxation;
     attr[CY_ATTR_ATTACK_RATE] = spec->attack.rate;
     m->value[state] = spec->value;
-    m->total_intensity[state] = 0.0;
   }
   memcpy(m->hostility, s->baseline, pairs * sizeof *m->hostility);
+  memset(m->fear, 0, pairs * sizeof *m->fear);
   memset(m->boost, 0, pairs * sizeof *m->boost);
-  memset(m->boost_until, 0, pairs * sizeof *m->boost_until);
+  memset(m->n_response, 0, pairs * sizeof *m->n_response);
+  for (size_t pair = 0; pair < pairs; pair++)
+    m->boost_until[pair] = -INFINITY;
 }
 
-/* Resets every alliance to its scenario state and schedules its window. */
+/* The pair's source of this kind in this replication. */
+static uint64_t pair_source(const cy_model *m, unsigned kind, size_t one,
+                            size_t other) {
+  return cy_crn_source(m->key,
+                       cy_crn_code(kind, 0, 0, (unsigned)one, (unsigned)other));
+}
+
+/* Every channel gets its clock 0, parked (intensity 0) until the first
+ * row_update() gives it an intensity. */
+static void reset_channels(cy_model *m) {
+  size_t n = m->n_states;
+  for (size_t attacker = 0; attacker < n; attacker++)
+    for (size_t target = 0; target < n; target++) {
+      size_t pair = attacker * n + target;
+      m->src_clock[pair] = pair_source(m, CY__SRC_CLOCK, attacker, target);
+      m->src_op[pair] = pair_source(m, CY__SRC_OP, attacker, target);
+      m->src_response[pair] =
+          pair_source(m, CY__SRC_RESPONSE, attacker, target);
+      m->intensity[pair] = 0.0;
+      m->n_clock[pair] = 0;
+      m->clock_at[pair] = 0.0;
+      m->clock_left[pair] =
+          attacker == target
+              ? 0.0
+              : cy_crn_exp(clock_draws(m, pair, 0), CY__DRAW_CLOCK);
+    }
+}
+
+/* Resets every alliance to its scenario state and schedules its window.
+ * A run starts at day -W (§10.2); an alliance without `from` is active
+ * from then; one that ends before day 0 keeps its negative end day.  A
+ * disabled alliance (§10.4) never starts: end day NaN, nothing counted. */
 static void reset_alliances(cy_model *m) {
   const cy_scenario *s = m->scenario;
+  double first = -m->warmup;
   for (size_t alliance = 0; alliance < m->n_alliances; alliance++) {
     const cy_alliance_spec *spec = &s->alliances[alliance];
     alliance_run *run = &m->alliances[alliance];
@@ -1040,52 +1262,73 @@ static void reset_alliances(cy_model *m) {
     for (size_t i = 0; i < spec->n_members; i++)
       run->is_member[spec->members[i]] = 1;
     run->n_members = spec->n_members;
-    run->started = spec->from <= 0.0 && spec->until > 0.0;
     run->ended = false;
     run->group_ended = false;
     run->n_breaches = run->next_breach = 0;
+    if (!spec->enabled) {
+      run->started = false;
+      m->out->alliance_end_day[alliance] = NAN;
+      continue;
+    }
+    run->started = spec->from <= first && spec->until > first;
     m->out->alliance_end_day[alliance] = s->horizon;
-    if (spec->from > 0.0 && spec->from < s->horizon && spec->from < spec->until)
+    if (spec->from > first && spec->from < s->horizon &&
+        spec->from < spec->until)
       schedule(m, spec->from, EV_ALLY_START, (uint32_t)alliance, 0);
     if (spec->until < s->horizon)
-      schedule(m, fmax(spec->until, 0.0), EV_ALLY_UNTIL, (uint32_t)alliance, 0);
+      schedule(m, fmax(spec->until, first), EV_ALLY_UNTIL, (uint32_t)alliance,
+               0);
   }
 }
 
-/* The first review of every state and the first timeline entry.  Each
- * schedules its successor when it fires. */
+/* The first review of every state (the first multiple k * interval after
+ * day -W, §10.2) and the first timeline entry.  Each schedules its
+ * successor when it fires. */
 static void schedule_first_events(cy_model *m) {
   const cy_scenario *s = m->scenario;
+  double first = -m->warmup;
   for (size_t state = 0; state < m->n_states; state++) {
     double interval = s->states[state].review.interval;
-    if (interval > 0.0 && interval < s->horizon)
-      schedule(m, interval, EV_REVIEW, (uint32_t)state, 0);
+    double k = floor(first / interval) + 1.0;
+    if (k * interval <= first) /* rounding of the quotient */
+      k += 1.0;
+    if (interval > 0.0 && k * interval < s->horizon && k >= INT32_MIN)
+      schedule(m, k * interval, EV_REVIEW, (uint32_t)state,
+               (uint32_t)(int32_t)k);
   }
   if (s->n_timeline && s->timeline[0].at < s->horizon)
-    schedule(m, fmax(s->timeline[0].at, 0.0), EV_TIMELINE, 0, 0);
+    schedule(m, fmax(s->timeline[0].at, first), EV_TIMELINE, 0, 0);
+}
+
+/* Every attacker's intensities from the start state. */
+static void start_channels(cy_model *m) {
+  coverage_update(m);
+  rows_update_all(m);
 }
 
 int cy_model_run(cy_model *m, int64_t seed, uint64_t replication,
                  cy_outcome *out, cy_error *err) {
   const cy_scenario *s = m->scenario;
+  size_t pairs = m->n_states * m->n_states;
   assert(out->n_states == m->n_states && out->n_optypes == m->n_optypes &&
          out->n_alliances == m->n_alliances);
   m->out = out;
   m->err = CY_OK;
   m->log_events = s->output.event_log;
+  m->warmup = s->warmup;
+  m->key = cy_stream_seed(seed, replication, 0);
   cy_outcome_clear(out);
   cy_kernel_reset(&m->kernel);
-  cy_xoshiro_seed(m->rng, cy_stream_seed(seed, replication, STREAM_MAIN));
-  /* The order of these steps is the order of the first events and draws. */
   reset_states(m);
+  reset_channels(m);
   reset_alliances(m);
   schedule_first_events(m);
-  structure_changed(m);
+  start_channels(m);
 
-  cy_kernel_run(&m->kernel, s->horizon);
+  cy_kernel_run(&m->kernel, s->warmup + s->horizon);
 
-  memcpy(out->hostility_final, m->hostility,
-         m->n_states * m->n_states * sizeof *m->hostility);
+  memcpy(out->hostility_final, m->hostility, pairs * sizeof *m->hostility);
+  memcpy(out->fear_final, m->fear, pairs * sizeof *m->fear);
   out->events = cy_kernel_processed(&m->kernel);
   m->out = NULL;
   if (cy_kernel_interrupted(&m->kernel))

@@ -59,9 +59,8 @@ static int respond_in_kind(const cy_response_context *ctx) {
 }
 
 static int respond_escalating(const cy_response_context *ctx) {
-  /* Draws even when more_severe == optype so the stream use does not
-   * depend on the optype. */
-  return cy_xoshiro_uniform(ctx->rng) < ctx->spec->response.escalate
+  return cy_crn_uniform(ctx->draws, CY__DRAW_ESCALATE) <
+                 ctx->spec->response.escalate
              ? ctx->more_severe
              : ctx->optype;
 }

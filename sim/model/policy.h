@@ -20,8 +20,8 @@
 #define CYSIM_POLICY_H
 
 #include "cysim/cy_policy.h"
-#include "cysim/cy_rng.h"
 #include "cysim/cy_scenario.h"
+#include "draws.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -51,14 +51,14 @@ typedef struct cy_response_context {
   size_t blamed;             /* the state it will answer */
   const cy_state_spec *spec; /* the responder's scenario parameters */
   int optype;                /* the optype it blames `blamed` for */
-  int more_severe;           /* the next more severe optype (optype if none) */
-  cy_xoshiro *rng;           /* the run's stream */
+  int more_severe; /* the next optype up the ladder (optype if last) */
+  uint64_t draws;  /* this response's block (draws.h) */
 } cy_response_context;
 
 /* choose() returns the optype of the operation launched in response, or -1
- * for no response.  It draws from ctx->rng only when it needs randomness,
- * and then the same number of draws whatever the optype, so that the
- * stream's use does not depend on the run's state. */
+ * for no response.  Its randomness is cy_crn_uniform(ctx->draws, purpose)
+ * for a purpose of draws.h (CY__DRAW_ESCALATE): a pure function of the
+ * response, so whatever it draws or skips changes no other draw. */
 typedef struct cy_response_policy_type {
   const char *name;
   int (*choose)(const cy_response_context *ctx);
@@ -74,7 +74,7 @@ typedef struct cy_review_context {
   const double *attr;        /* [CY_ATTR_COUNT] its live attributes */
   const double *baseline;    /* [n_states] its baseline row b[state][.] */
   double *hostility;         /* [n_states] its row h[state][.]: may change */
-  cy_xoshiro *rng;           /* the run's stream */
+  uint64_t draws;            /* this review's block (draws.h), if needed */
 } cy_review_context;
 
 /* review() may change the state's hostility row (not its own entry) and

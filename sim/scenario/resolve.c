@@ -79,13 +79,14 @@ _Static_assert(CY_ATTR_ATTACK_RATE == CY_ATTR_COUNT - 1,
 SCHEMA(s_scenario, KEY("name", CY_K_STRING), KEY("start", CY_K_STRING),
        KEY("horizon", CY_K_FLOAT), KEY("replications", CY_K_INT),
        KEY("seed", CY_K_INT), KEY("decisiveness", CY_K_FLOAT),
-       KEY("damage_shape", CY_K_FLOAT));
+       KEY("damage_shape", CY_K_FLOAT), KEY("warmup", CY_K_FLOAT));
 SCHEMA(s_defaults, KEY("hostility", CY_K_FLOAT));
 SCHEMA(s_optype, KEY("name", CY_K_STRING), KEY("damage", CY_K_FLOAT),
        KEY("difficulty", CY_K_FLOAT), KEY("severity", CY_K_FLOAT));
 static const schema s_mix = {NULL, 0, true};
 SCHEMA(s_attack, KEY("policy", CY_K_STRING), KEY("rate", CY_K_FLOAT),
-       SUB("mix", CY_K_GROUP, s_mix));
+       SUB("mix", CY_K_GROUP, s_mix), KEY("deterrence", CY_K_FLOAT),
+       KEY("deterrence_memory", CY_K_FLOAT));
 SCHEMA(s_response, KEY("policy", CY_K_STRING), KEY("escalation", CY_K_FLOAT),
        KEY("delay", CY_K_FLOAT), KEY("escalate", CY_K_FLOAT));
 SCHEMA(s_review, KEY("policy", CY_K_STRING), KEY("interval", CY_K_FLOAT));
@@ -108,7 +109,7 @@ SCHEMA(s_wg, KEY("dampening", CY_K_FLOAT),
        KEY("collapse_hostility", CY_K_FLOAT));
 SCHEMA(s_alliance, KEY("id", CY_K_STRING), KEY("members", CY_K_ARRAY),
        KEY("from", CY_K_NUMDATE), KEY("until", CY_K_NUMDATE),
-       ALLIANCE_CLAUSES(CLAUSE_KEY));
+       KEY("enabled", CY_K_BOOL), ALLIANCE_CLAUSES(CLAUSE_KEY));
 SCHEMA(s_timeline, KEY("at", CY_K_NUMDATE), KEY("event", CY_K_STRING),
        KEY("by", CY_K_STRING), KEY("on", CY_K_STRING),
        KEY("hostility", CY_K_FLOAT), KEY("state", CY_K_STRING),
@@ -712,6 +713,20 @@ static bool valid_name(const char *s) {
 }
 
 /* A number of days, or an ISO date when scenario.start is set. */
+/* Days may go back to the start of the warm-up, -scenario.warmup (§10.2). */
+static int before_start(const resolver *rv, const config_setting_t *s,
+                        double day) {
+  if (!(day >= -rv->out->warmup)) {
+    char t[40], w[40];
+    cy_format_double(day, t, sizeof t);
+    cy_format_double(-rv->out->warmup, w, sizeof w);
+    return cy__setting_error(
+        rv->ctx, s, "day %s is before the run starts (day %s%s)", t, w,
+        rv->out->warmup > 0 ? ", the start of the warm-up" : "");
+  }
+  return 0;
+}
+
 static int numdate(const resolver *rv, const config_setting_t *s, double *out) {
   cy_value v = value_of(rv, s);
   if (v.type == CONFIG_TYPE_STRING) {
@@ -724,9 +739,14 @@ static int numdate(const resolver *rv, const config_setting_t *s, double *out) {
           rv->ctx, s, "the date \"%s\" needs scenario.start (or give days)",
           v.s);
     *out = (double)(d - rv->start_days);
-    if (*out < 0) {
+    if (*out < -rv->out->warmup) {
       char st[11];
       cy_date_format(rv->start_days, st);
+      if (rv->out->warmup > 0)
+        return cy__setting_error(rv->ctx, s,
+                                 "\"%s\" is before the warm-up starts "
+                                 "(scenario.start %s minus warmup)",
+                                 v.s, st);
       return cy__setting_error(rv->ctx, s,
                                "\"%s\" is before scenario.start (%s)", v.s, st);
     }
@@ -735,7 +755,7 @@ static int numdate(const resolver *rv, const config_setting_t *s, double *out) {
   int rc = number(rv, s, out);
   if (rc)
     return rc;
-  return check_range(rv, s, *out, RANGE_NONNEG);
+  return before_start(rv, s, *out);
 }
 
 /* ---------------------------------------------------------- references */
@@ -925,6 +945,9 @@ static int read_scenario(resolver *rv, const config_setting_t *root) {
   if ((rc =
            member_float(rv, g, "damage_shape", &s->damage_shape, RANGE_NONNEG)))
     return rc;
+  /* §10.2: read before any day, which may then go back to -warmup. */
+  if ((rc = member_float(rv, g, "warmup", &s->warmup, RANGE_NONNEG)))
+    return rc;
   const config_setting_t *d = config_setting_get_member(root, "defaults");
   if (d && ((rc = check_keys(rv, d, &s_defaults)) ||
             (rc = member_float(rv, d, "hostility", &s->default_hostility,
@@ -1068,7 +1091,11 @@ static int read_attack(const resolver *rv, const config_setting_t *a,
       (rc = member_policy(rv, a, CY_POLICY_ATTACK, "attack",
                           st->attack.policy)) ||
       (rc = member_float(rv, a, "rate", &st->attack.rate,
-                         state_attrs[CY_ATTR_ATTACK_RATE].rg)))
+                         state_attrs[CY_ATTR_ATTACK_RATE].rg)) ||
+      (rc = member_float(rv, a, "deterrence", &st->attack.deterrence,
+                         RANGE_NONNEG)) ||
+      (rc = member_float(rv, a, "deterrence_memory",
+                         &st->attack.deterrence_memory, RANGE_POS)))
     return rc;
   const config_setting_t *mix = config_setting_get_member(a, "mix");
   return mix ? read_mix(rv, mix, st) : 0;
@@ -1345,7 +1372,8 @@ static int read_alliance(const resolver *rv, const config_setting_t *g,
                          cy_alliance_spec *al) {
   int rc;
   if ((rc = member_id(rv, g, "id", al->id, true)) ||
-      (rc = read_members(rv, g, al)) || (rc = read_window(rv, g, al)))
+      (rc = read_members(rv, g, al)) || (rc = read_window(rv, g, al)) ||
+      (rc = member_bool(rv, g, "enabled", &al->enabled)))
     return rc;
   for (size_t i = 0; i < sizeof clauses / sizeof clauses[0]; i++) {
     const config_setting_t *c = config_setting_get_member(g, clauses[i].name);

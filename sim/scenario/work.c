@@ -43,7 +43,7 @@
  * century: cy_work_caps_default.events_per_rep). */
 #define ORDINARY_EVENTS 1e9
 
-double cy__work_span(const cy_scenario *s) { return s->horizon; }
+double cy__work_span(const cy_scenario *s) { return s->warmup + s->horizon; }
 
 typedef uint64_t members[CY_MAX_STATES / 64];
 

@@ -11,7 +11,7 @@ const cy_h5_dataset cy__h5_datasets[CY_H5_N_DATASETS] = {
     CY_OUTCOME_FIELDS(DATASET)};
 #undef DATASET
 
-#define VAR(path_, units_, long_name_, description_)                          \
+#define VAR(path_, units_, long_name_, description_)                           \
   {path_, units_, long_name_, description_},
 static const cy_h5_var vars[] = {CY_FILE_VARIABLES(VAR)};
 #undef VAR
@@ -26,8 +26,8 @@ const cy_h5_var *cy__h5_var(const char *path) {
 }
 
 const char *const cy__h5_root_coords[] = {
-    "point", "replication", "attacker", "target",      "state",
-    "alliance", "optype",   "time",     "nv",    "time_bounds", NULL};
+    "point",  "replication", "attacker", "target",      "state", "alliance",
+    "optype", "time",        "nv",       "time_bounds", NULL};
 
 /* /events holds no point dimension (its point is a column), so no sweep
  * values; its state and alliance scales label the index columns attacker,

@@ -44,7 +44,7 @@ enum { CY_H5_FORMAT_VERSION = 2 };
 /* The attributes of every dataset that is not an outcome field
  * (CY_FILE_VARIABLES in cy_outcome.h). */
 typedef struct cy_h5_var {
-  const char *path; /* "summary/status", "time", "sweep/", "events/time" */
+  const char *path;  /* "summary/status", "time", "sweep/", "events/time" */
   const char *units; /* NULL for text */
   const char *long_name, *description;
 } cy_h5_var;

@@ -243,7 +243,10 @@ static int describe(hfile *h, hid_t d, const char *key, const char *units,
                     const char *long_name, bool text, cy_error *err) {
   const cy_h5_var *v = cy__h5_var(key);
   assert(v);
-  return cy__h5_describe(d, h->path, text ? NULL : units ? units : v->units,
+  return cy__h5_describe(d, h->path,
+                         text    ? NULL
+                         : units ? units
+                                 : v->units,
                          long_name ? long_name : v->long_name, v->description,
                          err);
 }
@@ -319,8 +322,8 @@ static int make_time(cy_h5w *w, hfile *h, const char *path,
     return nomem(err);
   for (size_t b = 0; b < w->z.B; b++)
     tb[b] = (double)b * s->output.bin;
-  int rc = make_scale(h, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, w->z.B, tb,
-                      err);
+  int rc =
+      make_scale(h, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, w->z.B, tb, err);
   free(tb);
   return rc;
 }
@@ -343,8 +346,8 @@ static int make_time_bounds(cy_h5w *w, hfile *h, const char *prefix,
   hid_t sp = H5Screate_simple(2, dims, NULL);
   hid_t d = make_dataset(h->file, path, H5T_IEEE_F64LE, sp, -1);
   int rc = CY_OK;
-  if (d < 0 || H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                        tb) < 0)
+  if (d < 0 ||
+      H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, tb) < 0)
     rc = hfail(err, h->path, "write", path);
   char tname[64], nvname[64];
   snprintf(tname, sizeof tname, "%stime", prefix);
@@ -384,8 +387,8 @@ static int describe_coord(hfile *h, const char *path, const char *name,
 /* Coordinate `name` (cy__h5_root_coords, cy__h5_groups) in the group of
  * `prefix` ("" for the root, "summary/"); none for time without time
  * series or for alliance without alliances. */
-static int make_coord(cy_h5w *w, hfile *h, const char *prefix,
-                      const char *name, const cy_scenario *s, cy_error *err) {
+static int make_coord(cy_h5w *w, hfile *h, const char *prefix, const char *name,
+                      const cy_scenario *s, cy_error *err) {
   bool timed = strcmp(name, "time") == 0 || strcmp(name, "nv") == 0 ||
                strcmp(name, "time_bounds") == 0;
   if ((timed && !w->timeseries) || (strcmp(name, "alliance") == 0 && !w->z.A))
@@ -495,8 +498,8 @@ static int describe_field(hfile *h, hid_t d, const char *path,
     if (strcmp(cy_outcome_fields[i].dataset, path) == 0)
       of = &cy_outcome_fields[i];
   if (of)
-    rc = cy__h5_describe(d, h->path, of->units, of->long_name,
-                         of->description, err);
+    rc = cy__h5_describe(d, h->path, of->units, of->long_name, of->description,
+                         err);
   else
     rc = describe(h, d, path, NULL, NULL, false, err);
   if (!rc && strcmp(path, cy__h5_datasets[CY_H5_STATUS].path) == 0) {
@@ -725,8 +728,8 @@ static int write_axis(cy_h5w *w, hfile *h, const cy_study *st, size_t a,
     const char *pt[1] = {point};
     rc = attach(h, d, pt, 1, path, err);
     if (rc == CY_OK)
-      rc = describe(h, d, "sweep/", NULL, ax->path,
-                    ax->type == CY_VALUE_STRING, err);
+      rc = describe(h, d, "sweep/", NULL, ax->path, ax->type == CY_VALUE_STRING,
+                    err);
     if (rc == CY_OK)
       rc = cy__h5_attr_str(d, h->path, "path", ax->path, err);
     if (rc == CY_OK && ax->zip[0])

@@ -35,8 +35,15 @@
  *   netCDF-C 4.9.0 (xarray's netcdf4 engine on Debian 12) crashes reading
  *   1-D fixed-length string datasets.  Attributes and the scalar
  *   /provenance/scenario_text are fixed-length.
- * - A == 0: the `alliance` scale and the three alliance datasets are not
- *   written (netCDF has no fixed zero-length dimension).
+ * - A == 0: the `alliance` scales, the three alliance datasets and
+ *   /summary/alliance_enabled are not written (netCDF has no fixed
+ *   zero-length dimension).
+ * - Format version 2: each data group holds copies of the root scales it
+ *   uses (cy__h5_groups in h5layout.c) and its datasets are attached to
+ *   them; /summary and /timeseries also hold the sweep values [point],
+ *   named in the `coordinates` attribute of their datasets.  Every
+ *   dataset is described by CY_OUTCOME_FIELDS or CY_FILE_VARIABLES.  All
+ *   of it is made with the file, before the partial file gets its name.
  * - /events: 1-D columns along the unlimited dimension `event` (a scale
  *   /events/event holding the row number): point, replication (uint32),
  *   time, value (float64), kind, optype (uint8), attacker, target, blamed

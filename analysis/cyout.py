@@ -24,6 +24,13 @@ class Study:
         with h5py.File(path, "r") as f:
             if f.attrs.get("format") not in (b"cysim", "cysim"):
                 raise SystemExit(f"{path}: not a cysim output file")
+            # Version 2 adds datasets (fear_final, time_bounds,
+            # alliance_enabled, the groups' coordinates); version 1 files
+            # lack them and read alike.
+            self.format_version = int(f.attrs.get("format_version", 1))
+            if self.format_version not in (1, 2):
+                raise SystemExit(f"{path}: format_version {self.format_version}; "
+                                 "this reads versions 1 and 2")
             self.attrs = {k: (v.decode() if isinstance(v, bytes) else v)
                           for k, v in f.attrs.items()}
             self.states = _text(f["state"][()])
@@ -41,8 +48,23 @@ class Study:
             self.points = pd.DataFrame(cols, index=pd.RangeIndex(n_points, name="point"))
             g = f["summary"]
             self.status = g["status"][()].astype(bool)
-            self._summary = {k: g[k][()] for k in g.keys()}
+            # The [point, replication, ...] datasets (not the group's
+            # coordinates, nor alliance_enabled [point, alliance]).
+            self._summary = {k: g[k][()] for k in g.keys()
+                             if g[k].ndim >= 2 and g[k].shape[:2] == self.status.shape}
+            # [point, alliance] 0/1 (all enabled in a version 1 file).
+            self.alliance_enabled = (g["alliance_enabled"][()].astype(bool)
+                                     if "alliance_enabled" in g else
+                                     np.ones((n_points, len(self.alliances)), dtype=bool))
             self.time = f["time"][()] if "time" in f else None
+            # [time, 2]: each bin's start and end (version 1: from the bin width).
+            if "time_bounds" in f:
+                self.time_bounds = f["time_bounds"][()]
+            elif self.time is not None:
+                ends = np.minimum(np.append(self.time[1:], self.horizon), self.horizon)
+                self.time_bounds = np.stack([self.time, ends], axis=1)
+            else:
+                self.time_bounds = None
             self.timeseries = f["timeseries/ops"][()] if "timeseries/ops" in f else None
 
     @property

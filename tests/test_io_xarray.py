@@ -88,16 +88,19 @@ for engine in ("h5netcdf", "netcdf4"):
     check(dict(ds.sizes) == {"point": 2, "replication": 20, "attacker": 3,
                              "target": 3, "optype": 3, "alliance": 1},
           f"{engine}: /summary sizes {dict(ds.sizes)}")
-    check(set(ds.data_vars) == set(EXPECTED_DIMS),
+    check(set(ds.data_vars) == set(EXPECTED_DIMS) | {"alliance_enabled"},
           f"{engine}: /summary holds exactly the listed fields {sorted(ds.data_vars)}")
+    # Durations in days decode to timedeltas (CF units "days"): compared raw.
+    raw = xr.open_dataset(small, engine=engine, group="summary", decode_timedelta=False)
     for name, dims in EXPECTED_DIMS.items():
         check(name in ds and ds[name].dims == dims,
               f"{engine}: summary/{name} dims {ds[name].dims if name in ds else None}")
         if name in ds:
             want = EXPECTED_TYPES[name]
-            check(str(ds[name].dtype) == want,
-                  f"{engine}: summary/{name} dtype {ds[name].dtype} == {want}")
-            check(np.array_equal(ds[name].values, h5["summary/" + name][()]),
+            check(str(raw[name].dtype) == want,
+                  f"{engine}: summary/{name} dtype {raw[name].dtype} == {want}")
+            check(np.array_equal(raw[name].values, h5["summary/" + name][()],
+                                 equal_nan=raw[name].dtype.kind == "f"),
                   f"{engine}: summary/{name} equals h5py")
     ts = xr.open_dataset(small, engine=engine, group="timeseries")
     check(ts["ops"].dims == ("point", "replication", "time", "attacker", "target")
@@ -130,7 +133,8 @@ for engine in ("h5netcdf", "netcdf4"):
                "blamed", "other", "point", "replication")),
           f"{engine}: /events columns along 'event' ({ev.sizes['event']} rows)")
     ds_ev = xr.open_dataset(small_ev, engine=engine, group="summary")
-    check(all(np.array_equal(ds_ev[n].values, ds[n].values) for n in EXPECTED_DIMS),
+    check(all(np.array_equal(ds_ev[n].values, ds[n].values, equal_nan=ds[n].dtype.kind in "fm")
+              for n in EXPECTED_DIMS),
           f"{engine}: --event-log leaves /summary unchanged")
     # A run's LAUNCH (0) and RESPONSE (5) rows are its operations.
     launch = (ev["kind"].values == 0) | (ev["kind"].values == 5)
@@ -148,7 +152,7 @@ for engine in ("h5netcdf", "netcdf4"):
 
 # Root attributes.
 a = h5.attrs
-check(a["format"] == b"cysim" and a["format_version"] == 1, "format attributes")
+check(a["format"] == b"cysim" and a["format_version"] == 2, "format attributes (version 2)")
 check(a["seed"] == 20150508 and a["seed"].dtype == np.int64, "seed is int64")
 check(a["horizon"] == 730.0 and a["complete"] == 1, "horizon, complete")
 check(a["start"] == b"2015-05-08" and a["scenario_name"] == b"io_small", "start, name")
@@ -163,7 +167,7 @@ check(h5py.File(plain)["time"] if "time" in h5py.File(plain) else True, "plain: 
 # Values against the model run directly through the C API: every field
 # (and the seed) of two (point, replication) pairs, "DATASET INDEX VALUE".
 rt = os.path.join(TESTBIN, "test_run_roundtrip")
-groups = {g: xr.open_dataset(small, engine="netcdf4", group=g)
+groups = {g: xr.open_dataset(small, engine="netcdf4", group=g, decode_timedelta=False)
           for g in ("summary", "timeseries")}
 for p, rep in ((0, 3), (1, 17)):
     out = subprocess.run([rt, "--dump", small_cfg, str(p), str(rep)],
@@ -272,6 +276,142 @@ for p, block in enumerate(blocks):
         else:
             check(close(float(m.group(4).split()[0]), round(median, 1)),
                   f"point {p}: KM median {m.group(4)} vs {median:.1f}")
+
+# ---- format version 2 (MODEL.md section 10.4) ----
+# io_small with a bool sweep of alliances.[0].enabled zipped with the
+# compliance axis, so point 0 has the pact enabled and point 1 disabled.
+with open(small_cfg) as f:
+    base_text = f.read()
+v2_text = base_text.replace(
+    'values = [ 0.5, 1.0 ]; zip = "pact"; },',
+    'values = [ 0.5, 1.0 ]; zip = "pact"; },\n'
+    '  { path = "alliances.[0].enabled"; name = "pact_on"; values = [ true, false ];'
+    ' zip = "pact"; },')
+check(v2_text != base_text, "io_small.cfg extended with an enabled sweep")
+v2_cfg = os.path.join(tmp, "v2.cfg")
+with open(v2_cfg, "w") as f:
+    f.write(v2_text)
+r = run("validate", v2_cfg)
+has_enabled = r.returncode == 0
+if not has_enabled and "(at 'enabled'" in r.stderr:
+    # The loader does not know `enabled` yet (model v2 in progress): the
+    # same checks on io_small itself, every alliance enabled.
+    print("note: alliances.[0].enabled is not a setting yet; using io_small.cfg")
+    v2_cfg = small_cfg
+else:
+    check(has_enabled, "a bool sweep of alliances.[0].enabled validates " + r.stderr)
+v2 = os.path.join(tmp, "v2.h5")
+r = run("run", v2_cfg, "-o", v2, "-q", "-n", "4")
+check(r.returncode == 0, "run of the enabled sweep exits 0 " + r.stderr)
+f2 = h5py.File(v2, "r")
+check(f2.attrs["format_version"] == 2, "format_version 2")
+
+# Every numeric dataset carries long_name, units and description; text
+# scales carry long_name and description but no units.
+missing, text_units = [], []
+
+
+def visit(name, obj):
+    if not isinstance(obj, h5py.Dataset):
+        return
+    if obj.dtype.kind in "iuf":
+        if not all(k in obj.attrs for k in ("long_name", "units", "description")):
+            missing.append(name)
+    elif obj.dtype.kind in "OS" and name != "provenance/scenario_text":
+        if "units" in obj.attrs:
+            text_units.append(name)
+        if not all(k in obj.attrs for k in ("long_name", "description")):
+            missing.append(name)
+
+
+f2.visititems(visit)
+check(not missing, f"every dataset carries long_name, units, description (missing: {missing})")
+check(not text_units, f"text scales carry no units ({text_units})")
+check(f2["summary/ops"].attrs["units"] == b"1"
+      and f2["summary/alliance_end_day"].attrs["units"] == b"days",
+      "units: counts '1', days 'days'")
+st = f2["summary/status"].attrs
+check(list(st["flag_values"]) == [0, 1] and st["flag_values"].dtype == np.uint8
+      and st["flag_meanings"] == b"missing done", "status flag_values and flag_meanings")
+check(f2["summary/alliance_end_day"].fillvalue != f2["summary/alliance_end_day"].fillvalue
+      and np.isnan(f2["summary/alliance_end_day"].attrs["_FillValue"]),
+      "alliance_end_day: HDF5 fill value and _FillValue are NaN")
+
+# time_bounds: bins of output.bin = 30 days from day 0, the last one
+# ending at the horizon (730): [720, 730], 10 days wide.
+tb = f2["time_bounds"][()]
+check(tb.shape == (25, 2) and f2["nv"].shape == (2,), f"time_bounds shape {tb.shape}")
+check(np.array_equal(tb[:, 0], f2["time"][()]) and tb[0, 0] == 0.0,
+      "time_bounds starts are the time scale, from day 0")
+check(np.array_equal(tb[:-1, 1], tb[1:, 0]), "bins are contiguous")
+check(np.all(tb[:-1, 1] - tb[:-1, 0] == 30.0) and tb[-1, 1] == 730.0
+      and tb[-1, 1] - tb[-1, 0] == 10.0, "widths 30 days, the last ends at the horizon (10 days)")
+check(f2["time"].attrs["bounds"] == b"time_bounds", "time carries bounds = time_bounds")
+
+for engine in ("h5netcdf", "netcdf4"):
+    sm = xr.open_dataset(v2, engine=engine, group="summary")
+    check(list(sm["attacker"].values) == ["US", "RU", "CN"]
+          and list(sm["target"].values) == ["US", "RU", "CN"]
+          and "attacker" in sm["ops"].coords and "target" in sm["ops"].coords,
+          f"{engine}: summary shows state names on attacker and target")
+    check(list(sm["optype"].values) == list(xr.open_dataset(v2, engine=engine)["optype"].values)
+          and list(sm["alliance"].values) == ["ru_cn"],
+          f"{engine}: summary shows optype and alliance names")
+    axes = list(f2["sweep"])
+    check(all(a in sm.coords and sm[a].dims == ("point",)
+              and np.array_equal(sm[a].values, f2["sweep"][a][()]) for a in axes)
+          and all(a in sm["ops"].coords for a in axes),
+          f"{engine}: the swept values {axes} are coordinates along point")
+    ts = xr.open_dataset(v2, engine=engine, group="timeseries")
+    bounds = ts["time"].attrs.get("bounds", ts["time"].encoding.get("bounds"))
+    check("time" in ts.coords and bounds == "time_bounds" and "time_bounds" in ts
+          and ts["time_bounds"].dims == ("time", "nv"),
+          f"{engine}: timeseries shows time with its bounds")
+    tsa = xr.open_dataset(v2, engine=engine, group="timeseries", decode_coords="all")
+    check("time_bounds" in tsa.coords, f"{engine}: decode_coords='all' makes time_bounds a coordinate")
+    en = sm["alliance_enabled"]
+    check(en.dims == ("point", "alliance"), f"{engine}: alliance_enabled dims {en.dims}")
+    want = (f2["sweep/pact_on"][()].reshape(-1, 1) if has_enabled
+            else np.ones((2, 1), dtype=np.uint8))
+    check(np.array_equal(en.values, want),
+          f"{engine}: alliance_enabled {en.values.ravel()} matches the sweep {want.ravel()}")
+
+# A sweep axis named like a variable of the groups is refused, with the
+# file and line of its name.
+clash = os.path.join(tmp, "clash.cfg")
+with open(clash, "w") as f:
+    f.write(base_text.replace('name = "compliance"', 'name = "ops"'))
+r = run("validate", clash)
+check(r.returncode == 2 and re.search(r"clash\.cfg:\d+: sweep\.\[0\]\.name: axis name 'ops'",
+                                      r.stderr) is not None,
+      "a sweep axis named 'ops' is refused with file:line " + r.stderr.strip())
+
+# A version 1 file (no fear_final, time_bounds, alliance_enabled; format
+# version 1) still reads: report and report --csv exit 0, the CSV without
+# fear_final rows.
+v1 = os.path.join(tmp, "v1.h5")
+subprocess.run(["cp", small, v1], check=True)
+with h5py.File(v1, "r+") as f:
+    f.attrs["format_version"] = np.int32(1)
+    for name in ("summary/fear_final", "summary/alliance_enabled", "time_bounds"):
+        del f[name]
+r = run("report", v1)
+check(r.returncode == 0 and "== point 1" in r.stdout, "a version 1 file reports " + r.stderr)
+r = run("report", v1, "--csv")
+check(r.returncode == 0 and "fear_final" not in r.stdout and ",ops," in r.stdout,
+      "a version 1 file's CSV has no fear_final rows")
+v1x = xr.open_dataset(v1, engine="h5netcdf", group="summary")
+check("fear_final" not in v1x and "ops" in v1x, "xarray opens the version 1 file")
+
+# analysis/cyout.py reads both versions alike.
+sys.path.insert(0, os.path.join(SRC, "analysis"))
+from cyout import Study  # noqa: E402
+s1, s2 = Study(v1), Study(v2)
+check(s1.format_version == 1 and s2.format_version == 2
+      and s1.summary("ops", 0).shape == (20, 3, 3) and s2.summary("ops", 0).shape == (4, 3, 3)
+      and "fear_final" not in s1._summary and "fear_final" in s2._summary,
+      "cyout reads version 1 and 2 files")
+check(np.array_equal(s1.time_bounds, s2.time_bounds), "cyout: version 1 time bounds from the bin width")
 
 r = subprocess.run(["h5dump", "-H", small], capture_output=True)
 check(r.returncode == 0, "h5dump reads the file")

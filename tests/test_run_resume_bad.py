@@ -161,6 +161,13 @@ def attr(name, value):
     return h5edit(lambda f: f.attrs.__setitem__(name, value))
 
 
+def as_v1(f):
+    f.attrs["format_version"] = np.int32(1)
+    for name in ("summary/fear_final", "summary/alliance_enabled", "time_bounds"):
+        if name in f:
+            del f[name]
+
+
 def del_attr(name):
     return h5edit(lambda f: f.attrs.__delitem__(name))
 
@@ -174,7 +181,11 @@ cases = [
     ("a directory", as_dir, "not a regular file"),
     ("a symbolic link", as_link, "not a regular file"),
     ("format = other", attr("format", "netcdf"), "not a cysim output file"),
-    ("format_version 2", attr("format_version", np.int32(2)), "format_version"),
+    # A version 1 partial file (what an older cysim leaves: no v2 datasets)
+    # is refused naming both versions; only version 2 files are continued.
+    ("a format version 1 file", h5edit(as_v1),
+     "the file is format version 1, this cysim continues only format version 2"),
+    ("format_version 3", attr("format_version", np.int32(3)), "format_version"),
     ("format_version 0", attr("format_version", np.int32(0)), "format_version"),
     ("format_version a string", attr("format_version", "1"), "format_version"),
     ("format_version missing", del_attr("format_version"), "format_version"),

@@ -148,6 +148,56 @@ extern const cy_outcome_field cy_outcome_fields[CY_OUTCOME_FIELD_COUNT];
   X(blamed, I16, "ATTRIBUTE: blamed state index, else -1")                     \
   X(other, I32, "alliance or timeline index, else -1")
 
+/* ---- the result file's other variables ----
+ *
+ * X(path, units, long_name, description): every dataset of the result file
+ * that is not an outcome field (those describe themselves in
+ * CY_OUTCOME_FIELDS): the writer's own /summary datasets, the dimension
+ * scales (at the root; each group's copies take the same attributes), the
+ * sweep values ("sweep/" stands for every /sweep/<name> and its copies in
+ * the groups; their long_name is the setting's path) and the /events
+ * columns (CY_LOG_FIELDS' names).  units is UDUNITS text ("1" for counts,
+ * indices and fractions), NULL for text scales; `time` and `time_bounds`
+ * get "days since START" when the scenario has a start date.  The sweep
+ * loader refuses an axis named like any of these (or like an outcome
+ * field), since the axis becomes a variable of the groups (MODEL.md §7). */
+#define CY_FILE_VARIABLES(X)                                                   \
+  X("summary/status", "1", "run status",                                       \
+    "1 when the run is done and its values are in the file, else 0")           \
+  X("summary/seed", "1", "replication seed",                                   \
+    "key of the replication's random numbers")                                 \
+  X("summary/alliance_enabled", "1", "alliance enabled",                       \
+    "1 if the alliance is enabled at the sweep point, else 0")                 \
+  X("point", "1", "sweep point", "index of the sweep point")                   \
+  X("replication", "1", "replication", "index of the replication")             \
+  X("attacker", NULL, "attacker", "state that acts (row of a dyad matrix)")    \
+  X("target", NULL, "target", "state acted upon (column of a dyad matrix)")    \
+  X("state", NULL, "state", "state id")                                        \
+  X("alliance", NULL, "alliance", "alliance id")                               \
+  X("optype", NULL, "operation type", "operation type name")                   \
+  X("time", "days", "bin start", "day each time bin starts")                   \
+  X("nv", "1", "bound", "0: a bin's start, 1: its end")                        \
+  X("time_bounds", "days", "bin bounds",                                       \
+    "day each time bin starts and ends; the last ends at the horizon")         \
+  X("sweep/", "1", "swept setting",                                            \
+    "value of the swept setting (attribute path) at each sweep point")         \
+  X("events/event", "1", "event row", "row number of the event record")        \
+  X("events/point", "1", "sweep point", "sweep point of the record's run")     \
+  X("events/replication", "1", "replication", "replication of the record")     \
+  X("events/time", "days", "record day", "day the record happened")            \
+  X("events/value", "1", "damage", "damage for SUCCESS, else 0")               \
+  X("events/kind", "1", "record kind", "what happened (flag_meanings)")        \
+  X("events/optype", "1", "operation type index",                              \
+    "index of the operation type in optype, or 255 when not applicable")       \
+  X("events/attacker", "1", "attacker index",                                  \
+    "index of the acting state in state, or -1")                               \
+  X("events/target", "1", "target index",                                      \
+    "index of the state acted upon in state, or -1")                           \
+  X("events/blamed", "1", "blamed state index",                                \
+    "ATTRIBUTE: index of the blamed state in state, else -1")                  \
+  X("events/other", "1", "alliance or timeline index",                         \
+    "index of the alliance or timeline entry, else -1")
+
 /* Kinds of event-log records (the `kind` column of /events). */
 typedef enum cy_log_kind {
   CY_LOG_LAUNCH,       /* attacker launches an operation at target */

@@ -97,6 +97,8 @@ void cy__h5r_close(cy_h5r *r) {
   free(r->m.optypes);
   free(r->m.alliances);
   free(r->m.status);
+  free(r->m.time_bounds);
+  free(r->m.alliance_enabled);
   free(r->scenario_text);
   free(r->path);
   free(r);
@@ -450,6 +452,7 @@ static int read_root(cy_h5r *r, cy_error *err) {
              "root attribute 'format_version' is %lld; this cysim reads "
              "versions 1 and 2",
              (long long)v);
+  m->format_version = (int)v;
   if (!rc &&
       !(rc = cy__h5_get_attr_str(r->file, path, "scenario_name", &s, err))) {
     cy__h5_clean_text(s);
@@ -616,6 +619,9 @@ static int check_dataset(cy_h5r *r, size_t f, cy_error *err) {
   int rc = open_obj(r, ds->path, H5I_DATASET, &d, err);
   if (rc)
     return rc;
+  /* Fields added after version 1 are absent from its files. */
+  if (d < 0 && r->m.format_version == 1 && f >= CY_H5_V1_DATASETS)
+    return CY_OK;
   if (d < 0)
     return expect ? bad(r, err, "/%s is missing", ds->path) : CY_OK;
   if (!expect) {
@@ -678,6 +684,63 @@ static int read_status(cy_h5r *r, cy_error *err) {
                "expected 0 (missing) or 1 (done)",
                m->status[i], m->status[i] == 255 ? " or more" : "", i / m->R,
                i % m->R);
+  return rc;
+}
+
+/* A version 2 dataset `path` of class cls and shape [d0, d1], read whole
+ * into *out (converted to mt, `size` bytes a value) after its shape and
+ * type are checked; *out stays NULL when the dataset is absent from a
+ * version 1 file. */
+static int read_v2(cy_h5r *r, const char *path, hsize_t d0, hsize_t d1,
+                   const char *names, tclass cls, hid_t mt, size_t size,
+                   void **out, cy_error *err) {
+  hid_t d;
+  int rc = open_obj(r, path, H5I_DATASET, &d, err);
+  if (rc)
+    return rc;
+  if (d < 0)
+    return r->m.format_version == 1
+               ? CY_OK
+               : bad(r, err, "/%s is missing (format version 2)", path);
+  hsize_t want[2] = {d0, d1}, dims[2];
+  rc = check_ds(r, d, path, 2, want, names, cls, dims, err);
+  if (!rc && !(*out = r_calloc(r, (size_t)(d0 * d1), size, path, err)))
+    rc = r->alloc_rc;
+  hid_t fs = rc ? -1 : H5Dget_space(d);
+  if (!rc && (fs < 0 || H5Sselect_all(fs) < 0))
+    rc = bad(r, err, "/%s cannot be read (%s)", path, h5_reason().s);
+  if (!rc)
+    rc = read_sel(r, d, fs, mt, d0 * d1, *out, path, "", err);
+  if (fs >= 0)
+    H5Sclose(fs);
+  H5Dclose(d);
+  return rc;
+}
+
+/* /time_bounds and /summary/alliance_enabled. */
+static int read_v2_datasets(cy_h5r *r, cy_error *err) {
+  cy_h5r_meta *m = &r->m;
+  int rc = CY_OK;
+  if (m->timeseries)
+    rc = read_v2(r, "time_bounds", m->B, 2, "time, nv", T_FLOAT,
+                 H5T_NATIVE_DOUBLE, sizeof(double), (void **)&m->time_bounds,
+                 err);
+  for (size_t i = 0; !rc && m->time_bounds && i < 2 * m->B; i++)
+    if (!isfinite(m->time_bounds[i]))
+      rc = bad(r, err, "/time_bounds[%zu, %zu] is %g, expected a finite day",
+               i / 2, i % 2, m->time_bounds[i]);
+  if (!rc && r->has_alliance)
+    rc = read_v2(r, "summary/alliance_enabled", m->P, m->A, "point, alliance",
+                 T_UINT, H5T_NATIVE_UINT8, 1, (void **)&m->alliance_enabled,
+                 err);
+  for (size_t i = 0; !rc && m->alliance_enabled && i < m->P * m->A; i++)
+    if (m->alliance_enabled[i] > 1)
+      rc = bad(r, err,
+               "/summary/alliance_enabled is %u%s at point %zu, alliance "
+               "%zu; expected 0 or 1",
+               m->alliance_enabled[i],
+               m->alliance_enabled[i] == 255 ? " or more" : "", i / m->A,
+               i % m->A);
   return rc;
 }
 
@@ -936,6 +999,8 @@ int cy__h5r_open(cy_h5r **out, const char *path, cy_error *err) {
     rc = check_datasets(r, err);
   if (!rc)
     rc = read_status(r, err);
+  if (!rc)
+    rc = read_v2_datasets(r, err);
   if (!rc)
     rc = read_sweep(r, err);
   if (!rc)

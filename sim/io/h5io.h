@@ -35,8 +35,15 @@
  *   netCDF-C 4.9.0 (xarray's netcdf4 engine on Debian 12) crashes reading
  *   1-D fixed-length string datasets.  Attributes and the scalar
  *   /provenance/scenario_text are fixed-length.
- * - A == 0: the `alliance` scale and the three alliance datasets are not
- *   written (netCDF has no fixed zero-length dimension).
+ * - A == 0: the `alliance` scales, the three alliance datasets and
+ *   /summary/alliance_enabled are not written (netCDF has no fixed
+ *   zero-length dimension).
+ * - Format version 2: each data group holds copies of the root scales it
+ *   uses (cy__h5_groups in h5layout.c) and its datasets are attached to
+ *   them; /summary and /timeseries also hold the sweep values [point],
+ *   named in the `coordinates` attribute of their datasets.  Every
+ *   dataset is described by CY_OUTCOME_FIELDS or CY_FILE_VARIABLES.  All
+ *   of it is made with the file, before the partial file gets its name.
  * - /events: 1-D columns along the unlimited dimension `event` (a scale
  *   /events/event holding the row number): point, replication (uint32),
  *   time, value (float64), kind, optype (uint8), attacker, target, blamed
@@ -148,6 +155,12 @@ int cy__h5w_close(cy_h5w *w, bool complete, double *busy, cy_error *err);
  *   [P,R,A] by alliance, present exactly when the alliance scale is, and
  *   [P,R,B,N,N] time series when /timeseries exists; every /events column
  *   1-D of one length (the integer or float class of its log field);
+ * - format version 2 (absent from version 1 files, which are read alike
+ *   without them): /time_bounds [B, 2] float with finite values when
+ *   /timeseries exists, /summary/alliance_enabled [P, A] unsigned integer
+ *   of 0s and 1s when the alliance scale does; a version 1 file may lack
+ *   the outcome fields after /timeseries/ops (/summary/fear_final), which
+ *   it then does not have;
  * - /summary/status values 0 or 1; each /sweep/<name> rank 1 of length P,
  *   numbers or text (fixed or variable length; NULL strings refused);
  *   /provenance/scenario_text one text value.
@@ -188,7 +201,11 @@ typedef struct cy_h5r_meta {
   char (*alliances)[CY_ID_MAX]; /* [A] */
   size_t n_axes;
   cy_h5r_axis *axes;
-  uint8_t *status; /* [P*R], each 0 or 1 */
+  uint8_t *status;    /* [P*R], each 0 or 1 */
+  int format_version; /* 1 or 2 */
+  /* Version 2 only (NULL in a version 1 file): */
+  double *time_bounds;       /* [B*2] each bin's start and end, or NULL */
+  uint8_t *alliance_enabled; /* [P*A] each 0 or 1, or NULL */
 } cy_h5r_meta;
 
 /* Opens and validates path (all of the above); *out is NULL on error.

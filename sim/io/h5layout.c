@@ -1,6 +1,8 @@
 /* h5layout.c: see h5layout.h. */
 #include "h5layout.h"
 
+#include <string.h>
+
 #define DATASET(member_, dataset_, shape_, type_, ...)                         \
   {.path = dataset_, .shape = CY_SHAPE_##shape_, .type = CY_ELEM_##type_},
 const cy_h5_dataset cy__h5_datasets[CY_H5_N_DATASETS] = {
@@ -8,6 +10,40 @@ const cy_h5_dataset cy__h5_datasets[CY_H5_N_DATASETS] = {
     [CY_H5_SEED] = {"summary/seed", CY_SHAPE_SCALAR, CY_ELEM_I64},
     CY_OUTCOME_FIELDS(DATASET)};
 #undef DATASET
+
+#define VAR(path_, units_, long_name_, description_)                           \
+  {path_, units_, long_name_, description_},
+static const cy_h5_var vars[] = {CY_FILE_VARIABLES(VAR)};
+#undef VAR
+
+const cy_h5_var *cy__h5_var(const char *path) {
+  if (strncmp(path, "sweep/", 6) == 0)
+    path = "sweep/";
+  for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+    if (strcmp(vars[i].path, path) == 0)
+      return &vars[i];
+  return NULL;
+}
+
+const char *const cy__h5_root_coords[] = {
+    "point",  "replication", "attacker", "target",      "state", "alliance",
+    "optype", "time",        "nv",       "time_bounds", NULL};
+
+/* /events holds no point dimension (its point is a column), so no sweep
+ * values; its state and alliance scales label the index columns attacker,
+ * target, blamed and other (its optype is a column: the optype labels are
+ * the root's and /summary's). */
+const cy_h5_group cy__h5_groups[CY_H5_N_GROUPS] = {
+    [CY_H5_G_SUMMARY] = {"summary",
+                         {"point", "replication", "attacker", "target",
+                          "optype", "alliance", NULL},
+                         true},
+    [CY_H5_G_TIMESERIES] = {"timeseries",
+                            {"point", "replication", "time", "nv",
+                             "time_bounds", "attacker", "target", NULL},
+                            true},
+    [CY_H5_G_EVENTS] = {"events", {"state", "alliance", NULL}, false},
+};
 
 /* Per shape: its dimension scales (the number of names is the rank) and
  * the message text naming every dimension. */

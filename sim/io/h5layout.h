@@ -32,6 +32,41 @@ enum {
 
 extern const cy_h5_dataset cy__h5_datasets[CY_H5_N_DATASETS];
 
+/* Format version 1 files hold the datasets before this one (the outcome
+ * fields up to /timeseries/ops); later fields (/summary/fear_final) may be
+ * absent from them, and are then read as absent.  The list only grows at
+ * its end, so this stays true. */
+enum { CY_H5_V1_DATASETS = CY_H5_FIRST_OUTCOME + 14 };
+
+/* The version this cysim writes (and the only one --resume continues). */
+enum { CY_H5_FORMAT_VERSION = 2 };
+
+/* The attributes of every dataset that is not an outcome field
+ * (CY_FILE_VARIABLES in cy_outcome.h). */
+typedef struct cy_h5_var {
+  const char *path;  /* "summary/status", "time", "sweep/", "events/time" */
+  const char *units; /* NULL for text */
+  const char *long_name, *description;
+} cy_h5_var;
+
+/* The entry of `path` (a group copy of a scale is found by its root name,
+ * any sweep value by "sweep/"); NULL when the list has none. */
+const cy_h5_var *cy__h5_var(const char *path);
+
+/* The coordinate variables each group holds copies of (root names; the
+ * sweep values are added along point where `sweep` is set), NULL-ended. */
+typedef struct cy_h5_group {
+  const char *name;
+  const char *coords[8];
+  bool sweep;
+} cy_h5_group;
+
+/* The root's coordinates, in the order they are made, NULL-ended. */
+extern const char *const cy__h5_root_coords[];
+
+enum { CY_H5_G_SUMMARY, CY_H5_G_TIMESERIES, CY_H5_G_EVENTS, CY_H5_N_GROUPS };
+extern const cy_h5_group cy__h5_groups[CY_H5_N_GROUPS];
+
 /* The sizes a file's dimensions take. */
 typedef struct cy_h5_sizes {
   size_t P, R, N, K, A, B;

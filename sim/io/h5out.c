@@ -7,8 +7,10 @@
 #include "h5layout.h"
 #include "h5util.h"
 
+#include <assert.h>
 #include <fcntl.h>
 #include <hdf5_hl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +89,7 @@ struct cy_h5w {
   hfile part, fin;
   cy_journal *journal;
   uint8_t *status;              /* [P*R] as in the partial file */
+  uint8_t *enabled;             /* [P*A] alliances[a].enabled of point p */
   uint8_t *bstate;              /* [n_blocks] */
   size_t per[CY_H5_N_DATASETS]; /* values per replication */
   block *open;                  /* collecting runs */
@@ -227,18 +230,40 @@ static hid_t make_dataset(hid_t loc, const char *name, hid_t type, hid_t space,
   return d;
 }
 
-/* A root dimension scale: a 1-D dataset named `name` of `n` values. */
-static int make_scale(hfile *h, const char *name, hid_t ftype, hid_t mtype,
+/* The last component of a path: a dimension's name. */
+static const char *base_name(const char *path) {
+  const char *slash = strrchr(path, '/');
+  return slash ? slash + 1 : path;
+}
+
+/* The CF attributes of dataset d from the list entry `key`
+ * (CY_FILE_VARIABLES); units and long_name replace the entry's when not
+ * NULL, and text (`text`) gets no units. */
+static int describe(hfile *h, hid_t d, const char *key, const char *units,
+                    const char *long_name, bool text, cy_error *err) {
+  const cy_h5_var *v = cy__h5_var(key);
+  assert(v);
+  return cy__h5_describe(d, h->path,
+                         text    ? NULL
+                         : units ? units
+                                 : v->units,
+                         long_name ? long_name : v->long_name, v->description,
+                         err);
+}
+
+/* A dimension scale: the 1-D dataset `path` ("time", "summary/time") of
+ * `n` values, named after its last component. */
+static int make_scale(hfile *h, const char *path, hid_t ftype, hid_t mtype,
                       size_t n, const void *values, cy_error *err) {
   hsize_t dims[1] = {n};
   hid_t sp = H5Screate_simple(1, dims, NULL);
-  hid_t d = make_dataset(h->file, name, ftype, sp, -1);
+  hid_t d = make_dataset(h->file, path, ftype, sp, -1);
   int rc = CY_OK;
   if (d < 0 ||
       (n > 0 &&
        H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) < 0) ||
-      H5DSset_scale(d, name) < 0)
-    rc = hfail(err, h->path, "write dimension scale", name);
+      H5DSset_scale(d, base_name(path)) < 0)
+    rc = hfail(err, h->path, "write dimension scale", path);
   if (d >= 0)
     H5Dclose(d);
   H5Sclose(sp);
@@ -256,7 +281,7 @@ static hid_t vlen_str_type(void) {
   return t;
 }
 
-static int make_id_scale(hfile *h, const char *name, size_t n, const char *ids,
+static int make_id_scale(hfile *h, const char *path, size_t n, const char *ids,
                          size_t stride, cy_error *err) {
   const char **v = calloc(n ? n : 1, sizeof *v);
   if (!v)
@@ -264,9 +289,141 @@ static int make_id_scale(hfile *h, const char *name, size_t n, const char *ids,
   for (size_t i = 0; i < n; i++)
     v[i] = ids + i * stride;
   hid_t t = vlen_str_type();
-  int rc = make_scale(h, name, t, t, n, v, err);
+  int rc = make_scale(h, path, t, t, n, v, err);
   H5Tclose(t);
   free(v);
+  return rc;
+}
+
+/* A scale of the indices 0 .. n - 1. */
+static int make_index_scale(hfile *h, const char *path, size_t n,
+                            cy_error *err) {
+  int64_t *idx = malloc((n ? n : 1) * sizeof *idx);
+  if (!idx)
+    return nomem(err);
+  for (size_t i = 0; i < n; i++)
+    idx[i] = (int64_t)i;
+  int rc = make_scale(h, path, H5T_STD_I64LE, H5T_NATIVE_INT64, n, idx, err);
+  free(idx);
+  return rc;
+}
+
+/* Bin b covers [b * bin, min((b + 1) * bin, horizon)): the last bin ends
+ * at the horizon, so it may be narrower. */
+static double bin_edge(const cy_scenario *s, size_t b) {
+  double e = (double)b * s->output.bin;
+  return e < s->horizon ? e : s->horizon;
+}
+
+static int make_time(cy_h5w *w, hfile *h, const char *path,
+                     const cy_scenario *s, cy_error *err) {
+  double *tb = malloc((w->z.B ? w->z.B : 1) * sizeof *tb);
+  if (!tb)
+    return nomem(err);
+  for (size_t b = 0; b < w->z.B; b++)
+    tb[b] = (double)b * s->output.bin;
+  int rc =
+      make_scale(h, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, w->z.B, tb, err);
+  free(tb);
+  return rc;
+}
+
+static int attach(hfile *h, hid_t d, const char *const *names, int nd,
+                  const char *what, cy_error *err);
+
+/* time_bounds [time, nv] beside the time scale of the same group. */
+static int make_time_bounds(cy_h5w *w, hfile *h, const char *prefix,
+                            const char *path, const cy_scenario *s,
+                            cy_error *err) {
+  double *tb = malloc((w->z.B ? w->z.B : 1) * 2 * sizeof *tb);
+  if (!tb)
+    return nomem(err);
+  for (size_t b = 0; b < w->z.B; b++) {
+    tb[2 * b] = bin_edge(s, b);
+    tb[2 * b + 1] = b + 1 == w->z.B ? s->horizon : bin_edge(s, b + 1);
+  }
+  hsize_t dims[2] = {w->z.B, 2};
+  hid_t sp = H5Screate_simple(2, dims, NULL);
+  hid_t d = make_dataset(h->file, path, H5T_IEEE_F64LE, sp, -1);
+  int rc = CY_OK;
+  if (d < 0 ||
+      H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, tb) < 0)
+    rc = hfail(err, h->path, "write", path);
+  char tname[64], nvname[64];
+  snprintf(tname, sizeof tname, "%stime", prefix);
+  snprintf(nvname, sizeof nvname, "%snv", prefix);
+  const char *names[2] = {tname, nvname};
+  if (!rc)
+    rc = attach(h, d, names, 2, path, err);
+  if (d >= 0)
+    H5Dclose(d);
+  H5Sclose(sp);
+  free(tb);
+  return rc;
+}
+
+/* The attributes of coordinate `name` at `path`: the list's, with time's
+ * units "days since START" when there is a start date, its bin width and
+ * its CF bounds. */
+static int describe_coord(hfile *h, const char *path, const char *name,
+                          const cy_scenario *s, cy_error *err) {
+  hid_t d = H5Dopen2(h->file, path, H5P_DEFAULT);
+  if (d < 0)
+    return hfail(err, h->path, "open", path);
+  bool time = strcmp(name, "time") == 0;
+  char units[48] = "";
+  if ((time || strcmp(name, "time_bounds") == 0) && s->start[0])
+    snprintf(units, sizeof units, "days since %s", s->start);
+  const cy_h5_var *v = cy__h5_var(name);
+  int rc = describe(h, d, name, units[0] ? units : NULL, NULL, !v->units, err);
+  if (!rc && time)
+    rc = cy__h5_attr_f64(d, h->path, "bin", s->output.bin, err);
+  if (!rc && time)
+    rc = cy__h5_attr_str(d, h->path, "bounds", "time_bounds", err);
+  H5Dclose(d);
+  return rc;
+}
+
+/* Coordinate `name` (cy__h5_root_coords, cy__h5_groups) in the group of
+ * `prefix` ("" for the root, "summary/"); none for time without time
+ * series or for alliance without alliances. */
+static int make_coord(cy_h5w *w, hfile *h, const char *prefix, const char *name,
+                      const cy_scenario *s, cy_error *err) {
+  bool timed = strcmp(name, "time") == 0 || strcmp(name, "nv") == 0 ||
+               strcmp(name, "time_bounds") == 0;
+  if ((timed && !w->timeseries) || (strcmp(name, "alliance") == 0 && !w->z.A))
+    return CY_OK;
+  char path[64];
+  snprintf(path, sizeof path, "%s%s", prefix, name);
+  int rc;
+  if (strcmp(name, "point") == 0)
+    rc = make_index_scale(h, path, w->z.P, err);
+  else if (strcmp(name, "replication") == 0)
+    rc = make_index_scale(h, path, w->z.R, err);
+  else if (strcmp(name, "nv") == 0)
+    rc = make_index_scale(h, path, 2, err);
+  else if (strcmp(name, "alliance") == 0)
+    rc = make_id_scale(h, path, w->z.A, s->alliances[0].id,
+                       sizeof s->alliances[0], err);
+  else if (strcmp(name, "optype") == 0)
+    rc = make_id_scale(h, path, w->z.K, s->optypes[0].name,
+                       sizeof s->optypes[0], err);
+  else if (strcmp(name, "time") == 0)
+    rc = make_time(w, h, path, s, err);
+  else if (strcmp(name, "time_bounds") == 0)
+    rc = make_time_bounds(w, h, prefix, path, s, err);
+  else /* attacker, target, state */
+    rc = make_id_scale(h, path, w->z.N, s->states[0].id, sizeof s->states[0],
+                       err);
+  return rc ? rc : describe_coord(h, path, name, s, err);
+}
+
+static int make_coords(cy_h5w *w, hfile *h, const char *prefix,
+                       const char *const *names, const cy_scenario *s,
+                       cy_error *err) {
+  int rc = CY_OK;
+  for (int i = 0; !rc && names[i]; i++)
+    rc = make_coord(w, h, prefix, names[i], s, err);
   return rc;
 }
 
@@ -306,16 +463,81 @@ static hid_t dcpl_for(bool partial, int rank, const hsize_t *chunk) {
   return p;
 }
 
+/* The group of a dataset path ("summary/ops": "summary/") into buf. */
+static void group_prefix(const char *path, char *buf, size_t n) {
+  size_t len = (size_t)(base_name(path) - path);
+  snprintf(buf, n, "%.*s", (int)len, path);
+}
+
+/* The sweep axes' names, space-separated: the CF `coordinates` of the
+ * datasets along point ("" without a sweep); caller frees. */
+static char *sweep_coordinates(const cy_study *st) {
+  size_t n = cy_study_n_axes(st), len = 1;
+  for (size_t a = 0; a < n; a++)
+    len += strlen(cy_study_axis(st, a)->name) + 1;
+  char *s = calloc(len, 1);
+  for (size_t a = 0; s && a < n; a++) {
+    if (a)
+      strcat(s, " ");
+    strcat(s, cy_study_axis(st, a)->name);
+  }
+  return s;
+}
+
+static int write_attr_u8_list(hid_t obj, const char *path, const char *name,
+                              const uint8_t *v, size_t n, cy_error *err);
+
+/* The attributes of a [point, ...] dataset: CF's long_name, units and
+ * description, status's flags, float fields' NaN fill value and the
+ * sweep values as its coordinates. */
+static int describe_field(hfile *h, hid_t d, const char *path,
+                          const char *coords, cy_error *err) {
+  int rc = CY_OK;
+  const cy_outcome_field *of = NULL;
+  for (int i = 0; i < CY_OUTCOME_FIELD_COUNT; i++)
+    if (strcmp(cy_outcome_fields[i].dataset, path) == 0)
+      of = &cy_outcome_fields[i];
+  if (of)
+    rc = cy__h5_describe(d, h->path, of->units, of->long_name, of->description,
+                         err);
+  else
+    rc = describe(h, d, path, NULL, NULL, false, err);
+  if (!rc && strcmp(path, cy__h5_datasets[CY_H5_STATUS].path) == 0) {
+    const uint8_t flags[2] = {0, 1};
+    rc = write_attr_u8_list(d, h->path, "flag_values", flags, 2, err);
+    if (!rc)
+      rc = cy__h5_attr_str(d, h->path, "flag_meanings", "missing done", err);
+  }
+  if (!rc && of && of->type == CY_ELEM_F64)
+    rc = cy__h5_attr_f64(d, h->path, "_FillValue", NAN, err);
+  if (!rc && coords[0])
+    rc = cy__h5_attr_str(d, h->path, "coordinates", coords, err);
+  return rc;
+}
+
 static int create_field(cy_h5w *w, hfile *h, bool partial, int f,
-                        cy_error *err) {
+                        const char *coords, cy_error *err) {
   const cy_h5_dataset *ds = dataset(f);
   hsize_t dims[5] = {w->z.P, w->z.R}, chunk[5] = {1, w->C};
-  const char *names[5] = {"point", "replication"};
-  int nd = 2 + cy__h5_shape_dims(ds->shape, &w->z, dims + 2, names + 2);
+  const char *dnames[5] = {"point", "replication"};
+  int nd = 2 + cy__h5_shape_dims(ds->shape, &w->z, dims + 2, dnames + 2);
+  /* Attached to its group's copies of the scales (netCDF's dimensions of
+   * that group). */
+  char prefix[32], scale[5][64];
+  const char *names[5];
+  group_prefix(ds->path, prefix, sizeof prefix);
+  for (int i = 0; i < nd; i++) {
+    snprintf(scale[i], sizeof scale[i], "%s%s", prefix, dnames[i]);
+    names[i] = scale[i];
+  }
   for (int i = 2; i < nd; i++)
     chunk[i] = dims[i];
   hid_t sp = H5Screate_simple(nd, dims, NULL);
   hid_t p = dcpl_for(partial, nd, chunk);
+  if (ds->type == CY_ELEM_F64) {
+    double nan = NAN; /* also HDF5's fill value, which netCDF reads */
+    H5Pset_fill_value(p, H5T_NATIVE_DOUBLE, &nan);
+  }
   hid_t d = make_dataset(h->file, ds->path, cy__h5_file_type(ds->type), sp, p);
   int rc = d < 0 ? hfail(err, h->path, "create dataset", ds->path) : CY_OK;
   H5Pclose(p);
@@ -323,7 +545,31 @@ static int create_field(cy_h5w *w, hfile *h, bool partial, int f,
   if (rc)
     return rc;
   h->ds[f] = d;
-  return attach(h, d, names, nd, ds->path, err);
+  rc = attach(h, d, names, nd, ds->path, err);
+  return rc ? rc : describe_field(h, d, ds->path, coords, err);
+}
+
+/* /summary/alliance_enabled [point, alliance]: written whole when the file
+ * is made (data that never changes, like /sweep). */
+static int write_enabled(cy_h5w *w, hfile *h, const char *coords,
+                         cy_error *err) {
+  static const char path[] = "summary/alliance_enabled";
+  hsize_t dims[2] = {w->z.P, w->z.A};
+  hid_t sp = H5Screate_simple(2, dims, NULL);
+  hid_t d = make_dataset(h->file, path, H5T_STD_U8LE, sp, -1);
+  int rc = CY_OK;
+  if (d < 0 || H5Dwrite(d, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                        w->enabled) < 0)
+    rc = hfail(err, h->path, "write", path);
+  const char *names[2] = {"summary/point", "summary/alliance"};
+  if (!rc)
+    rc = attach(h, d, names, 2, path, err);
+  if (!rc)
+    rc = describe_field(h, d, path, coords, err);
+  if (d >= 0)
+    H5Dclose(d);
+  H5Sclose(sp);
+  return rc;
 }
 
 static int write_attr_u8_list(hid_t obj, const char *path, const char *name,
@@ -371,11 +617,16 @@ static int write_kind_flags(hfile *h, cy_error *err) {
 
 /* /events in the final file: empty, extended once when the study is
  * complete (the rows wait in the journal until then). */
-static int create_events(hfile *h, cy_error *err) {
+static int create_events(cy_h5w *w, hfile *h, const cy_scenario *s,
+                         cy_error *err) {
   hid_t g = make_group(h->file, "events");
   if (g < 0)
     return hfail(err, h->path, "create group", "/events");
   H5Gclose(g);
+  const cy_h5_group *eg = &cy__h5_groups[CY_H5_G_EVENTS];
+  int crc = make_coords(w, h, "events/", eg->coords, s, err);
+  if (crc)
+    return crc;
   hsize_t dims[1] = {0}, maxd[1] = {H5S_UNLIMITED}, chunk[1] = {EVENT_CHUNK};
   hid_t sp = H5Screate_simple(1, dims, maxd);
   hid_t p = dcpl_for(false, 1, chunk);
@@ -383,6 +634,8 @@ static int create_events(hfile *h, cy_error *err) {
   h->ev_scale = make_dataset(h->file, "events/event", H5T_STD_U64LE, sp, p);
   if (h->ev_scale < 0 || H5DSset_scale(h->ev_scale, "event") < 0)
     rc = hfail(err, h->path, "create", "/events/event");
+  if (rc == CY_OK)
+    rc = describe(h, h->ev_scale, "events/event", NULL, NULL, false, err);
   for (int c = 0; rc == CY_OK && c < CY_H5_N_EVENT_COLUMNS; c++) {
     char path[64];
     snprintf(path, sizeof path, "events/%s", cy__h5_event_columns[c].name);
@@ -390,6 +643,8 @@ static int create_events(hfile *h, cy_error *err) {
         h->file, path, cy__h5_file_type(cy__h5_event_columns[c].type), sp, p);
     if (h->ev[c] < 0 || H5DSattach_scale(h->ev[c], h->ev_scale, 0) < 0)
       rc = hfail(err, h->path, "create", path);
+    else
+      rc = describe(h, h->ev[c], path, NULL, NULL, false, err);
   }
   H5Pclose(p);
   H5Sclose(sp);
@@ -411,79 +666,102 @@ static char *join_sets(const cy_h5w_info *info) {
   return s;
 }
 
+/* Sweep axis a's values at `path` ("sweep/x", "summary/x") along the point
+ * scale of the same group. */
+static int write_axis(cy_h5w *w, hfile *h, const cy_study *st, size_t a,
+                      const char *path, cy_error *err) {
+  const cy_axis *ax = cy_study_axis(st, a);
+  hsize_t dims[1] = {w->z.P};
+  hid_t ft, mt;
+  void *buf;
+  switch (ax->type) {
+  case CY_VALUE_STRING:
+    ft = mt = vlen_str_type();
+    buf = calloc(w->z.P, sizeof(char *));
+    break;
+  case CY_VALUE_DOUBLE:
+    ft = H5T_IEEE_F64LE, mt = H5T_NATIVE_DOUBLE;
+    buf = calloc(w->z.P, sizeof(double));
+    break;
+  case CY_VALUE_BOOL:
+    ft = H5T_STD_U8LE, mt = H5T_NATIVE_UINT8;
+    buf = calloc(w->z.P, 1);
+    break;
+  default:
+    ft = H5T_STD_I64LE, mt = H5T_NATIVE_INT64;
+    buf = calloc(w->z.P, sizeof(int64_t));
+    break;
+  }
+  if (!buf) {
+    if (ax->type == CY_VALUE_STRING)
+      H5Tclose(ft);
+    return nomem(err);
+  }
+  for (size_t p = 0; p < w->z.P; p++) {
+    size_t v = cy_study_value_index(st, p, a);
+    switch (ax->type) {
+    case CY_VALUE_STRING:
+      ((const char **)buf)[p] = ax->strings[v];
+      break;
+    case CY_VALUE_DOUBLE:
+      ((double *)buf)[p] = ax->doubles[v];
+      break;
+    case CY_VALUE_BOOL:
+      ((uint8_t *)buf)[p] = ax->ints[v] != 0;
+      break;
+    default:
+      ((int64_t *)buf)[p] = ax->ints[v];
+      break;
+    }
+  }
+  hid_t sp = H5Screate_simple(1, dims, NULL);
+  hid_t d = make_dataset(h->file, path, ft, sp, -1);
+  int rc = CY_OK;
+  if (d < 0 || H5Dwrite(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+    rc = hfail(err, h->path, "write", path);
+  else {
+    char prefix[32], point[48];
+    group_prefix(path, prefix, sizeof prefix);
+    /* /sweep has no scales of its own: it uses the root's point. */
+    snprintf(point, sizeof point, "%spoint",
+             strcmp(prefix, "sweep/") == 0 ? "" : prefix);
+    const char *pt[1] = {point};
+    rc = attach(h, d, pt, 1, path, err);
+    if (rc == CY_OK)
+      rc = describe(h, d, "sweep/", NULL, ax->path, ax->type == CY_VALUE_STRING,
+                    err);
+    if (rc == CY_OK)
+      rc = cy__h5_attr_str(d, h->path, "path", ax->path, err);
+    if (rc == CY_OK && ax->zip[0])
+      rc = cy__h5_attr_str(d, h->path, "zip", ax->zip, err);
+  }
+  if (d >= 0)
+    H5Dclose(d);
+  if (ax->type == CY_VALUE_STRING)
+    H5Tclose(ft);
+  free(buf);
+  H5Sclose(sp);
+  return rc;
+}
+
+/* Every sweep axis under `prefix` ("sweep/", "summary/"). */
+static int write_axes(cy_h5w *w, hfile *h, const cy_study *st,
+                      const char *prefix, cy_error *err) {
+  int rc = CY_OK;
+  for (size_t a = 0; rc == CY_OK && a < cy_study_n_axes(st); a++) {
+    char path[CY_ID_MAX + 16];
+    snprintf(path, sizeof path, "%s%s", prefix, cy_study_axis(st, a)->name);
+    rc = write_axis(w, h, st, a, path, err);
+  }
+  return rc;
+}
+
 static int write_sweep(cy_h5w *w, hfile *h, const cy_study *st, cy_error *err) {
   hid_t g = make_group(h->file, "sweep");
   if (g < 0)
     return hfail(err, h->path, "create group", "/sweep");
   H5Gclose(g);
-  int rc = CY_OK;
-  for (size_t a = 0; rc == CY_OK && a < cy_study_n_axes(st); a++) {
-    const cy_axis *ax = cy_study_axis(st, a);
-    char path[CY_ID_MAX + 8];
-    snprintf(path, sizeof path, "sweep/%s", ax->name);
-    hsize_t dims[1] = {w->z.P};
-    hid_t ft, mt;
-    void *buf;
-    switch (ax->type) {
-    case CY_VALUE_STRING:
-      ft = mt = vlen_str_type();
-      buf = calloc(w->z.P, sizeof(char *));
-      break;
-    case CY_VALUE_DOUBLE:
-      ft = H5T_IEEE_F64LE, mt = H5T_NATIVE_DOUBLE;
-      buf = calloc(w->z.P, sizeof(double));
-      break;
-    case CY_VALUE_BOOL:
-      ft = H5T_STD_U8LE, mt = H5T_NATIVE_UINT8;
-      buf = calloc(w->z.P, 1);
-      break;
-    default:
-      ft = H5T_STD_I64LE, mt = H5T_NATIVE_INT64;
-      buf = calloc(w->z.P, sizeof(int64_t));
-      break;
-    }
-    if (!buf) {
-      if (ax->type == CY_VALUE_STRING)
-        H5Tclose(ft);
-      return nomem(err);
-    }
-    for (size_t p = 0; p < w->z.P; p++) {
-      size_t v = cy_study_value_index(st, p, a);
-      switch (ax->type) {
-      case CY_VALUE_STRING:
-        ((const char **)buf)[p] = ax->strings[v];
-        break;
-      case CY_VALUE_DOUBLE:
-        ((double *)buf)[p] = ax->doubles[v];
-        break;
-      case CY_VALUE_BOOL:
-        ((uint8_t *)buf)[p] = ax->ints[v] != 0;
-        break;
-      default:
-        ((int64_t *)buf)[p] = ax->ints[v];
-        break;
-      }
-    }
-    hid_t sp = H5Screate_simple(1, dims, NULL);
-    hid_t d = make_dataset(h->file, path, ft, sp, -1);
-    if (d < 0 || H5Dwrite(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
-      rc = hfail(err, h->path, "write", path);
-    else {
-      const char *pt[1] = {"point"};
-      rc = attach(h, d, pt, 1, path, err);
-      if (rc == CY_OK)
-        rc = cy__h5_attr_str(d, h->path, "path", ax->path, err);
-      if (rc == CY_OK && ax->zip[0])
-        rc = cy__h5_attr_str(d, h->path, "zip", ax->zip, err);
-    }
-    if (d >= 0)
-      H5Dclose(d);
-    if (ax->type == CY_VALUE_STRING)
-      H5Tclose(ft);
-    free(buf);
-    H5Sclose(sp);
-  }
-  return rc;
+  return write_axes(w, h, st, "sweep/", err);
 }
 
 static int write_root_attrs(cy_h5w *w, hfile *h, const cy_h5w_info *info,
@@ -492,7 +770,8 @@ static int write_root_attrs(cy_h5w *w, hfile *h, const cy_h5w_info *info,
   hid_t f = h->file;
   int rc = cy__h5_attr_str(f, h->path, "format", "cysim", err);
   if (!rc)
-    rc = cy__h5_attr_i32(f, h->path, "format_version", 1, err);
+    rc = cy__h5_attr_i32(f, h->path, "format_version", CY_H5_FORMAT_VERSION,
+                         err);
   if (!rc)
     rc = cy__h5_attr_str(f, h->path, "software_version", CYSIM_VERSION, err);
   if (!rc)
@@ -509,56 +788,6 @@ static int write_root_attrs(cy_h5w *w, hfile *h, const cy_h5w_info *info,
     rc = cy__h5_attr_i32(f, h->path, "complete", 0, err);
   if (!rc && s->start[0])
     rc = cy__h5_attr_str(f, h->path, "start", s->start, err);
-  return rc;
-}
-
-static int write_scales(cy_h5w *w, hfile *h, const cy_scenario *s,
-                        cy_error *err) {
-  int64_t *idx = malloc((w->z.P > w->z.R ? w->z.P : w->z.R) * sizeof *idx + 8);
-  if (!idx)
-    return nomem(err);
-  for (size_t i = 0; i < w->z.P; i++)
-    idx[i] = (int64_t)i;
-  int rc =
-      make_scale(h, "point", H5T_STD_I64LE, H5T_NATIVE_INT64, w->z.P, idx, err);
-  for (size_t i = 0; i < w->z.R; i++)
-    idx[i] = (int64_t)i;
-  if (!rc)
-    rc = make_scale(h, "replication", H5T_STD_I64LE, H5T_NATIVE_INT64, w->z.R,
-                    idx, err);
-  free(idx);
-  const char *idnames[3] = {"attacker", "target", "state"};
-  for (int i = 0; !rc && i < 3; i++)
-    rc = make_id_scale(h, idnames[i], w->z.N, s->states[0].id,
-                       sizeof s->states[0], err);
-  if (!rc && w->z.A)
-    rc = make_id_scale(h, "alliance", w->z.A, s->alliances[0].id,
-                       sizeof s->alliances[0], err);
-  if (!rc)
-    rc = make_id_scale(h, "optype", w->z.K, s->optypes[0].name,
-                       sizeof s->optypes[0], err);
-  if (rc || !w->timeseries)
-    return rc;
-  double *tb = malloc((w->z.B ? w->z.B : 1) * sizeof *tb);
-  if (!tb)
-    return nomem(err);
-  for (size_t b = 0; b < w->z.B; b++)
-    tb[b] = (double)b * s->output.bin;
-  rc =
-      make_scale(h, "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, w->z.B, tb, err);
-  free(tb);
-  if (rc)
-    return rc;
-  char units[48] = "days";
-  if (s->start[0])
-    snprintf(units, sizeof units, "days since %s", s->start);
-  hid_t d = H5Dopen2(h->file, "time", H5P_DEFAULT);
-  rc = d < 0 ? hfail(err, h->path, "open", "time")
-             : cy__h5_attr_str(d, h->path, "units", units, err);
-  if (!rc)
-    rc = cy__h5_attr_f64(d, h->path, "bin", s->output.bin, err);
-  if (d >= 0)
-    H5Dclose(d);
   return rc;
 }
 
@@ -655,6 +884,22 @@ static void hfile_abandon(hfile *h) {
   hfile_close(h, NULL);
 }
 
+/* /summary or /timeseries with its coordinates (copies of the root's, and
+ * the sweep values along point). */
+static int make_data_group(cy_h5w *w, hfile *h, const cy_h5_group *g,
+                           const cy_h5w_info *info, cy_error *err) {
+  hid_t id = make_group(h->file, g->name);
+  if (id < 0)
+    return hfail(err, h->path, "create group", g->name);
+  H5Gclose(id);
+  char prefix[32];
+  snprintf(prefix, sizeof prefix, "%s/", g->name);
+  int rc = make_coords(w, h, prefix, g->coords, info->scenario, err);
+  if (!rc && g->sweep)
+    rc = write_axes(w, h, info->study, prefix, err);
+  return rc;
+}
+
 /* Makes a new file at h->path (which must not exist: O_EXCL, so no
  * symbolic link is followed) with every attribute, scale and dataset. */
 static int create_file(cy_h5w *w, hfile *h, bool partial,
@@ -671,22 +916,22 @@ static int create_file(cy_h5w *w, hfile *h, bool partial,
   if (!rc)
     rc = write_root_attrs(w, h, info, err);
   if (!rc)
-    rc = write_scales(w, h, info->scenario, err);
+    rc = make_coords(w, h, "", cy__h5_root_coords, info->scenario, err);
   if (!rc)
     rc = write_provenance(w, h, info, err);
   if (!rc)
     rc = write_sweep(w, h, info->study, err);
-  const char *groups[2] = {"summary", "timeseries"};
-  for (int i = 0; !rc && i < (w->timeseries ? 2 : 1); i++) {
-    hid_t g = make_group(h->file, groups[i]);
-    if (g < 0)
-      rc = hfail(err, h->path, "create group", groups[i]);
-    else
-      H5Gclose(g);
-  }
+  for (int i = 0; !rc && i < (w->timeseries ? 2 : 1); i++)
+    rc = make_data_group(w, h, &cy__h5_groups[i], info, err);
+  char *coords = rc ? NULL : sweep_coordinates(info->study);
+  if (!rc && !coords)
+    rc = nomem(err);
   for (int f = 0; !rc && f < CY_H5_N_DATASETS; f++)
     if (field_present(w, f))
-      rc = create_field(w, h, partial, f, err);
+      rc = create_field(w, h, partial, f, coords, err);
+  if (!rc && w->z.A)
+    rc = write_enabled(w, h, coords, err);
+  free(coords);
   if (!rc && partial) {
     /* Explicit zeros: no run is done, whatever the disk held. */
     uint8_t *z = calloc(w->z.P * w->z.R, 1);
@@ -698,7 +943,7 @@ static int create_file(cy_h5w *w, hfile *h, bool partial,
     free(z);
   }
   if (!rc && !partial && w->event_log)
-    rc = create_events(h, err);
+    rc = create_events(w, h, info->scenario, err);
   if (!rc && H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
     rc = hfail(err, h->path, "flush", "/");
   return rc;
@@ -754,8 +999,16 @@ static int check_root(hid_t file, const char *path, const cy_h5w_info *info,
   if (rc || strcmp(fmt, "cysim") != 0)
     rc = cy_error_set(err, CY_EINPUT, "%s: not a cysim output file", path);
   free(fmt);
-  if (!rc)
-    rc = expect_i64(file, path, "format_version", 1, "format_version", err);
+  int64_t v = 0;
+  if (!rc && (rc = cy__h5_get_attr_i64(file, path, "format_version", &v, err)))
+    rc = resume_error(err, rc);
+  if (!rc && v != CY_H5_FORMAT_VERSION)
+    rc = cy_error_set(err, CY_EINPUT,
+                      "%s: cannot resume: the file is format version %lld, "
+                      "this cysim continues only format version %d files "
+                      "(finish it with the cysim that began it, or start "
+                      "over with --force)",
+                      path, (long long)v, CY_H5_FORMAT_VERSION);
   if (!rc)
     rc = expect_i64(file, path, "seed", info->seed, "seed", err);
   return rc;
@@ -1046,6 +1299,40 @@ static int check_partial(cy_h5w *w, const cy_h5w_info *info, cy_error *err) {
   return rc;
 }
 
+/* Whether a sweep axis sets some `enabled`: then points differ in it and
+ * each is resolved; otherwise every point has info->scenario's values. */
+static bool sweeps_enabled(const cy_study *st) {
+  for (size_t a = 0; a < cy_study_n_axes(st); a++) {
+    const char *last = strrchr(cy_study_axis(st, a)->path, '.');
+    if (last && strcmp(last, ".enabled") == 0)
+      return true;
+  }
+  return false;
+}
+
+/* w->enabled: each point's alliances[a].enabled. */
+static int gather_enabled(cy_h5w *w, const cy_h5w_info *info, cy_error *err) {
+  size_t P = w->z.P, A = w->z.A;
+  w->enabled = calloc(P * A + 1, 1);
+  if (!w->enabled)
+    return nomem(err);
+  bool each = sweeps_enabled(info->study);
+  int rc = CY_OK;
+  for (size_t p = 0; !rc && p < P; p++) {
+    if (!each) {
+      for (size_t a = 0; a < A; a++)
+        w->enabled[p * A + a] = info->scenario->alliances[a].enabled;
+      continue;
+    }
+    cy_scenario sp;
+    rc = cy_study_point(info->study, p, &sp, err);
+    for (size_t a = 0; !rc && a < A; a++)
+      w->enabled[p * A + a] = sp.alliances[a].enabled;
+    cy_scenario_fini(&sp);
+  }
+  return rc;
+}
+
 int cy__h5w_open(cy_h5w **out, const cy_h5w_info *info, uint8_t *status,
                  cy_error *err) {
   *out = NULL;
@@ -1053,7 +1340,11 @@ int cy__h5w_open(cy_h5w **out, const cy_h5w_info *info, uint8_t *status,
   cy_h5w *w = writer_new(info);
   if (!w)
     return nomem(err);
-  int rc;
+  int rc = gather_enabled(w, info, err);
+  if (rc) {
+    writer_free(w);
+    return rc;
+  }
   if (info->resume) {
     rc = reopen_partial(w, info, err);
   } else {
@@ -1129,6 +1420,7 @@ static void writer_free(cy_h5w *w) {
   free_list(w->out);
   free_list(w->stash);
   free(w->status);
+  free(w->enabled);
   free(w->bstate);
   free(w->hdr.command_line);
   free(w);

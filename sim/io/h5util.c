@@ -56,6 +56,17 @@ int cy__h5_attr_f64(hid_t obj, const char *file, const char *name, double value,
   return attr_write(obj, file, name, H5T_NATIVE_DOUBLE, &value, err);
 }
 
+int cy__h5_describe(hid_t obj, const char *file, const char *units,
+                    const char *long_name, const char *description,
+                    cy_error *err) {
+  int rc = cy__h5_attr_str(obj, file, "long_name", long_name, err);
+  if (!rc && units)
+    rc = cy__h5_attr_str(obj, file, "units", units, err);
+  if (!rc)
+    rc = cy__h5_attr_str(obj, file, "description", description, err);
+  return rc;
+}
+
 /* "root attribute 'x'" or "attribute 'x' of /provenance": which attribute
  * a message is about. */
 static void attr_label(hid_t obj, const char *name, char *buf, size_t n) {

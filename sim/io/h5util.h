@@ -26,6 +26,12 @@ int cy__h5_attr_i32(hid_t obj, const char *file, const char *name,
 int cy__h5_attr_f64(hid_t obj, const char *file, const char *name, double value,
                     cy_error *err);
 
+/* The CF attributes long_name, units (skipped when NULL) and description
+ * of a dataset, in that order. */
+int cy__h5_describe(hid_t obj, const char *file, const char *units,
+                    const char *long_name, const char *description,
+                    cy_error *err);
+
 /* Readers.  They distrust the file: CY_EINPUT (with a message naming the
  * file and the attribute) when the attribute is missing, does not hold
  * exactly one value (scalar or one element), is of another class (text,

@@ -7,6 +7,7 @@
 #include "scenario_impl.h"
 
 #include "cysim/cy_format.h"
+#include "cysim/cy_outcome.h"
 #include "cysim/cy_study.h"
 
 #include <ctype.h>
@@ -185,8 +186,30 @@ static int axis_setting(cy_sweep *sw, const config_t *cfg,
   return 0;
 }
 
+/* Whether `name` is taken in the result file's groups: an axis becomes a
+ * variable of /summary and /timeseries (MODEL.md §7), beside the outcome
+ * fields, the writer's own datasets, the dimension scales and the /events
+ * columns, which would clash with it. */
+#define CY__TAKEN_FIELD(member, dataset, ...) dataset,
+#define CY__TAKEN_LOG(member, ...) #member,
+#define CY__TAKEN_VAR(path, ...) path,
+static bool name_taken(const char *name) {
+  static const char *const taken[] = {CY_OUTCOME_FIELDS(CY__TAKEN_FIELD)
+                                          CY_LOG_FIELDS(CY__TAKEN_LOG)
+                                              CY_FILE_VARIABLES(CY__TAKEN_VAR)};
+  for (size_t i = 0; i < sizeof taken / sizeof taken[0]; i++) {
+    const char *slash = strrchr(taken[i], '/');
+    if (strcmp(slash ? slash + 1 : taken[i], name) == 0)
+      return true;
+  }
+  return false;
+}
+#undef CY__TAKEN_FIELD
+#undef CY__TAKEN_LOG
+#undef CY__TAKEN_VAR
+
 /* Axis i's `zip` and `name` (by default its path, non-alphanumerics as
- * _), unique among the axes. */
+ * _), unique among the axes and not a name of the result file's groups. */
 static int axis_names(cy_sweep *sw, const cy_resolve_ctx *ctx,
                       const config_setting_t *g, size_t i) {
   cy_axis *a = &sw->axes[i];
@@ -216,6 +239,12 @@ static int axis_names(cy_sweep *sw, const cy_resolve_ctx *ctx,
       a->name[k] = isalnum((unsigned char)a->path[k]) ? a->path[k] : '_';
     a->name[k] = '\0';
   }
+  if (name_taken(a->name))
+    return cy__setting_error(
+        ctx, ns ? ns : config_setting_get_member(g, "path"),
+        "axis name '%s' is the name of a variable or dimension of the result "
+        "file, where the axis becomes a coordinate (give name = \"...\")",
+        a->name);
   for (size_t j = 0; j < i; j++)
     if (strcmp(sw->axes[j].name, a->name) == 0)
       return cy__setting_error(

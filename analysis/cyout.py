@@ -6,8 +6,12 @@ Used by the plotting scripts in this folder; usable on its own:
     st = Study("ru_cn_pact_2015.h5")
     st.points          # DataFrame: one row per sweep point, one column per axis
     st.summary("ops")  # ndarray [point, replication, attacker, target], done runs only
+
+`interval` and `paired` reproduce the intervals `cysim report` prints
+(sim/MODEL.md, "Intervals") to the printed digits.
 """
 import datetime as _dt
+from collections import namedtuple
 
 import h5py
 import numpy as np
@@ -96,7 +100,8 @@ class Study:
 
 def mean_ci(samples, axis=0, level=0.95):
     """Mean and half-width of the Student-t confidence interval along axis
-    (NaN half-width with fewer than two samples)."""
+    (NaN half-width with fewer than two samples).  The report's own
+    intervals, which switch to a bootstrap for rare counts, are interval()'s."""
     from scipy.stats import t
 
     x = np.asarray(samples, dtype=float)
@@ -106,6 +111,90 @@ def mean_ci(samples, axis=0, level=0.95):
         return mean, np.full_like(mean, np.nan)
     sd = x.std(axis=axis, ddof=1)
     return mean, t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n)
+
+
+# The report's intervals (sim/MODEL.md, "Intervals"), reproduced exactly:
+# the bootstrap's generator, seed, number of resamples and order statistics.
+BOOT_SEED = 0
+BOOT_RESAMPLES = 1999
+BOOT_LO, BOOT_HI = 50, 1950  # 1-based order statistics of the B means
+
+Interval = namedtuple("Interval", "mean lo hi method")
+Interval.__doc__ = """mean, lower and upper bound of a 95% interval; method is
+"t", "bootstrap" or "none" (fewer than two values: lo and hi are NaN)."""
+
+
+def splitmix64(seed, count):
+    """The first `count` outputs of splitmix64 started from state `seed`, as
+    a uint64 array: output t (1-based) mixes seed + t * 0x9E3779B97F4A7C15,
+    all arithmetic modulo 2**64."""
+    u = np.uint64
+    with np.errstate(over="ignore"):
+        s = u(seed) + np.arange(1, count + 1, dtype=u) * u(0x9E3779B97F4A7C15)
+        z = (s ^ (s >> u(30))) * u(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> u(27))) * u(0x94D049BB133111EB)
+        return z ^ (z >> u(31))
+
+
+def _sequential_sum(values, axis=-1):
+    # np.sum adds pairwise; the report adds left to right, and so must we to
+    # get the same doubles.
+    return np.cumsum(values, axis=axis).take(-1, axis=axis)
+
+
+def bootstrap(x):
+    """The report's percentile bootstrap of the mean of the 1-D array x:
+    BOOT_RESAMPLES resamples of len(x) values; draw number (b * n + j) of
+    splitmix64(BOOT_SEED) picks index ((draw >> 32) * n) >> 32 for value j
+    of resample b; each resample's mean is its values summed in draw order
+    divided by n; the bounds are the BOOT_LO-th and BOOT_HI-th smallest
+    means.  Returns (lo, hi)."""
+    x = np.asarray(x, dtype=float)
+    n = len(x)
+    assert 0 < n < 2**32
+    draws = splitmix64(BOOT_SEED, BOOT_RESAMPLES * n)
+    idx = ((draws >> np.uint64(32)) * np.uint64(n)) >> np.uint64(32)
+    means = np.sort(_sequential_sum(x[idx.astype(np.int64).reshape(BOOT_RESAMPLES, n)]) / n)
+    return float(means[BOOT_LO - 1]), float(means[BOOT_HI - 1])
+
+
+def interval(x, nonneg):
+    """The mean and 95% interval of the 1-D array x exactly as `cysim report`
+    prints them (sim/MODEL.md, "Intervals"): Student t, or, when nonneg (x
+    is a non-negative quantity) and the t interval's lower bound is below 0,
+    the percentile bootstrap of bootstrap().  Returns an Interval."""
+    from scipy.stats import t
+
+    x = np.asarray(x, dtype=float).ravel()
+    n = len(x)
+    if n == 0:
+        return Interval(np.nan, np.nan, np.nan, "none")
+    mean = float(_sequential_sum(x)) / n
+    if n < 2:
+        return Interval(mean, np.nan, np.nan, "none")
+    sd = np.sqrt(float(((x - mean) ** 2).sum()) / (n - 1))
+    half = float(t.ppf(0.975, n - 1)) * sd / np.sqrt(n)
+    if nonneg and mean - half < 0:
+        return Interval(mean, *bootstrap(x), "bootstrap")
+    return Interval(mean, mean - half, mean + half, "t")
+
+
+def paired(x, base, done=None, base_done=None):
+    """The paired difference as `cysim report --baseline` prints it: x and
+    base hold one value per replication (same order) at a point and at the
+    baseline point; done and base_done (boolean, default all) say which
+    replications each has done.  Over the replications done at both, the
+    differences x - base in replication order go to interval(d, False): a
+    difference may be negative, so it keeps its t interval.  Returns
+    (Interval, number of replications paired)."""
+    x = np.asarray(x, dtype=float)
+    base = np.asarray(base, dtype=float)
+    both = np.ones(len(x), dtype=bool)
+    if done is not None:
+        both &= np.asarray(done, dtype=bool)
+    if base_done is not None:
+        both &= np.asarray(base_done, dtype=bool)
+    return interval(x[both] - base[both], nonneg=False), int(both.sum())
 
 
 def kaplan_meier(end_day, ended):

@@ -9,7 +9,7 @@ import numpy as np
 
 SRC = os.environ["CYSIM_SOURCE_DIR"]
 sys.path.insert(0, os.path.join(SRC, "analysis"))
-from cyout import Study, kaplan_meier, mean_ci  # noqa: E402
+from cyout import Study, interval, kaplan_meier, mean_ci, paired  # noqa: E402
 
 passed = failed = 0
 
@@ -28,6 +28,21 @@ def check(ok, what):
 m, h = mean_ci(np.array([1.0, 2, 3, 4, 5]))
 check(abs(m - 3) < 1e-12, f"mean_ci mean {m}")
 check(abs(h - 2.776445 * np.sqrt(2.5) / np.sqrt(5)) < 1e-5, f"mean_ci half {h}")
+
+# interval: 1..4 keep the t interval (lower bound 2.5 - 2.054 >= 0);
+# 0, 0, 0, 1 as a count switches to the bootstrap, whose resample means K/4
+# (K ~ Binomial(4, 1/4)) put 0.316 of the mass at 0 and 0.949 at <= 0.5, so
+# [0, 0.75] (tests/test_io_interval.c works the same case for the C side);
+# as a difference (paired) it keeps the t interval 0.25 -+ 3.182446 * 0.5 / 2.
+ci = interval([1, 2, 3, 4], nonneg=True)
+check(ci.method == "t" and abs(ci.lo - (2.5 - 3.182446305 * np.sqrt(5 / 3) / 2)) < 1e-8,
+      f"interval 1..4 {ci}")
+ci = interval([0, 0, 0, 1], nonneg=True)
+check(ci.method == "bootstrap" and (ci.mean, ci.lo, ci.hi) == (0.25, 0, 0.75),
+      f"interval 0,0,0,1 {ci}")
+ci, n = paired([5, 5, 5, 6, 9], [5, 5, 5, 5, 0], done=[1, 1, 1, 1, 0])
+check(n == 4 and ci.method == "t" and abs(ci.hi - (0.25 + 3.182446305 / 4)) < 1e-8,
+      f"paired {ci} over {n}")
 
 # Kaplan-Meier on the textbook case: ends at 1, 2, 3; censored at 2 and 5.
 # S(1) = 4/5, S(2) = 4/5 * 3/4 (the censored run at 2 is still at risk),

@@ -8,16 +8,35 @@
 
 #include "cysim/cy_error.h"
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 /* The terminal report of the file at path: per sweep point, the swept
- * values; mean and 95% Student-t confidence interval of operations,
+ * values; mean and 95% confidence interval (Student t, or a percentile
+ * bootstrap where a t interval would reach below 0: sim/MODEL.md,
+ * "Intervals") of operations,
  * successes and (true) attributions per dyad and of damage suffered per
  * state (summed over attackers); per alliance the fraction of runs it
  * survived and the Kaplan-Meier median end day (runs it survived are
  * censored at the horizon), with its date when the file has a start date.
  * Nothing is written to out unless the whole report succeeds. */
 int cy_report_print(const char *path, FILE *out, cy_error *err);
+
+/* Options of the terminal report ({0}: as cy_report_print). */
+typedef struct cy_report_options {
+  /* With paired: after each other point's figures, the mean and 95%
+   * t interval of the per-replication differences (that point minus
+   * `baseline`, over the replications done at both) of each dyad column,
+   * of damage suffered, and of survival (1 or 0) per alliance.  A baseline
+   * the file does not have is CY_EINPUT. */
+  bool paired;
+  size_t baseline;
+} cy_report_options;
+
+/* cy_report_print with options (NULL: the defaults). */
+int cy_report_print_with(const char *path, const cy_report_options *opt,
+                         FILE *out, cy_error *err);
 
 /* Every replication's outcome as a tidy long table.  Columns: point, one
  * per sweep axis (named by the axis), replication, metric, attacker,

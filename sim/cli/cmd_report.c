@@ -1,16 +1,19 @@
-/* cmd_report.c: `cysim report OUT.h5 [--csv [FILE]]`. */
+/* cmd_report.c: `cysim report OUT.h5 [--baseline P | --csv [FILE]]`. */
 #include "cmd.h"
 #include "cysim/cy_error.h"
 #include "cysim/cy_report.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void usage(FILE *out) {
   fprintf(out,
-          "usage: cysim report OUT.h5 [--csv [FILE]]\n"
+          "usage: cysim report OUT.h5 [--baseline P | --csv [FILE]]\n"
           "\n"
           "Summarises a `cysim run` output: per sweep point, mean and 95%% "
           "confidence\n"
@@ -18,19 +21,47 @@ static void usage(FILE *out) {
           "damage per\n"
           "state, and alliance survival (Kaplan-Meier median end day).  Only "
           "runs\n"
-          "with status 1 are used.\n"
+          "with status 1 are used.  Intervals are Student t, or a "
+          "percentile bootstrap\n"
+          "where a non-negative figure's t interval reaches below 0 "
+          "(sim/MODEL.md,\n"
+          "\"Intervals\").\n"
           "\n"
+          "  --baseline P  also print, after each other point's figures, "
+          "the paired\n"
+          "                differences from point P (0, 1, ...: the "
+          "numbers `cysim\n"
+          "                list` shows): mean and 95%% t interval of the "
+          "per-replication\n"
+          "                differences over replications done at both "
+          "points\n"
           "  --csv [FILE]  write every replication's values as a long table\n"
           "                (point, swept values, replication, metric, "
           "attacker,\n"
-          "                target, value) to FILE, or stdout\n"
+          "                target, value) to FILE, or stdout; not with "
+          "--baseline\n"
           "  -h, --help    this help\n");
 }
 
+/* A point index: decimal digits only (no sign, no space, no fraction). */
+static bool parse_point(const char *s, size_t *out) {
+  if (!*s || strspn(s, "0123456789") != strlen(s))
+    return false;
+  errno = 0;
+  unsigned long long v = strtoull(s, NULL, 10);
+  if (errno || v > SIZE_MAX)
+    return false;
+  *out = (size_t)v;
+  return true;
+}
+
 int cy_cmd_report(int argc, char **argv) {
-  static const struct option opts[] = {{"csv", no_argument, NULL, 'c'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {
+      {"csv", no_argument, NULL, 'c'},
+      {"baseline", required_argument, NULL, 'b'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  cy_report_options ro = {0};
   bool csv = false;
   const char *csv_after = NULL; /* the word that followed --csv */
   for (int i = 1; i + 1 < argc; i++)
@@ -42,6 +73,16 @@ int cy_cmd_report(int argc, char **argv) {
     case 'c':
       csv = true;
       break;
+    case 'b':
+      if (!parse_point(optarg, &ro.baseline)) {
+        fprintf(stderr,
+                "cysim report: --baseline \"%s\": not a point index (a "
+                "whole number from 0)\n",
+                optarg);
+        return CY_EXIT_USAGE;
+      }
+      ro.paired = true;
+      break;
     case 'h':
       usage(stdout);
       return CY_EXIT_OK;
@@ -49,6 +90,14 @@ int cy_cmd_report(int argc, char **argv) {
       usage(stderr);
       return CY_EXIT_USAGE;
     }
+  }
+  if (csv && ro.paired) {
+    /* The CSV already holds every replication, which is what pairing
+     * needs (analysis/cyout.py, paired()); its rows stay one shape. */
+    fprintf(stderr, "cysim report: --baseline applies to the terminal "
+                    "report, not to --csv (pair the CSV's replications "
+                    "yourself, e.g. with analysis/cyout.py paired())\n");
+    return CY_EXIT_USAGE;
   }
   int npos = argc - optind;
   const char *h5 = NULL, *csv_file = NULL;
@@ -70,7 +119,7 @@ int cy_cmd_report(int argc, char **argv) {
     bool to_stdout = !csv_file || strcmp(csv_file, "-") == 0;
     rc = cy_report_csv(h5, to_stdout ? NULL : csv_file, stdout, &err);
   } else {
-    rc = cy_report_print(h5, stdout, &err);
+    rc = cy_report_print_with(h5, &ro, stdout, &err);
   }
   if (rc != CY_OK)
     fprintf(stderr, "cysim report: %s\n",

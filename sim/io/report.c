@@ -6,6 +6,7 @@
 #include "cysim/cy_outcome.h"
 #include "cysim/cy_scenario.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
@@ -15,22 +16,67 @@
 #include <stdlib.h>
 #include <string.h>
 
-void cy__report_mean_ci(const double *x, size_t n, double *mean, double *half) {
-  *mean = NAN;
-  *half = NAN;
+/* splitmix64 (Steele, Lea and Flood 2014): the bootstrap's generator, one
+ * integer-exact rule that sim/MODEL.md "Intervals" states and
+ * analysis/cyout.py repeats. */
+static uint64_t splitmix64(uint64_t *state) {
+  uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
+  z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+  z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+  return z ^ (z >> 31);
+}
+
+static int double_cmp(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* The percentile bootstrap of the mean of x[0..n-1] into *lo, *hi. */
+static void bootstrap(const double *x, size_t n, double *lo, double *hi) {
+  /* The index rule multiplies 32-bit numbers; callers hold n values in
+   * memory, far fewer than 2^32 doubles. */
+  assert(n <= UINT32_MAX);
+  double means[CY_BOOT_RESAMPLES];
+  uint64_t state = CY_BOOT_SEED;
+  for (size_t b = 0; b < CY_BOOT_RESAMPLES; b++) {
+    double sum = 0;
+    for (size_t j = 0; j < n; j++)
+      sum += x[((splitmix64(&state) >> 32) * (uint64_t)n) >> 32];
+    means[b] = sum / (double)n;
+  }
+  qsort(means, CY_BOOT_RESAMPLES, sizeof means[0], double_cmp);
+  *lo = means[CY_BOOT_LO - 1];
+  *hi = means[CY_BOOT_HI - 1];
+}
+
+cy_interval cy__report_interval(const double *x, size_t n, bool nonneg) {
+  cy_interval ci = {NAN, NAN, NAN, CY_CI_NONE};
   if (n == 0)
-    return;
-  double m = 0;
+    return ci;
+  /* Summed in index order, then divided: the rule MODEL.md states, so
+   * that a reimplementation gets the same double. */
+  double sum = 0;
   for (size_t i = 0; i < n; i++)
-    m += (x[i] - m) / (double)(i + 1);
-  *mean = m;
+    sum += x[i];
+  ci.mean = sum / (double)n;
   if (n < 2)
-    return;
+    return ci;
   double ss = 0;
   for (size_t i = 0; i < n; i++)
-    ss += (x[i] - m) * (x[i] - m);
+    ss += (x[i] - ci.mean) * (x[i] - ci.mean);
   double sd = sqrt(ss / (double)(n - 1));
-  *half = gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)) * sd / sqrt((double)n);
+  double half =
+      gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)) * sd / sqrt((double)n);
+  ci.lo = ci.mean - half;
+  ci.hi = ci.mean + half;
+  ci.method = CY_CI_T;
+  /* A count's t interval reaches below 0 when the count is rare (mostly
+   * zeros, a few ones); the bootstrap's resample means stay in [0, max]. */
+  if (nonneg && ci.lo < 0) {
+    bootstrap(x, n, &ci.lo, &ci.hi);
+    ci.method = CY_CI_BOOTSTRAP;
+  }
+  return ci;
 }
 
 static const double *km_t;
@@ -117,15 +163,16 @@ static void axis_value(const cy_h5r_axis *ax, size_t p, char *buf, size_t n) {
   }
 }
 
-static void ci_text(const double *x, size_t n, char *buf, size_t len) {
-  double m, h;
-  cy__report_mean_ci(x, n, &m, &h);
-  if (isnan(h))
-    snprintf(buf, len, "%10.4g  %-23s", m, "[n < 2]");
+/* "mean  [lo, hi]" of x[0..n-1] (sim/MODEL.md "Intervals"). */
+static void ci_text(const double *x, size_t n, bool nonneg, char *buf,
+                    size_t len) {
+  cy_interval ci = cy__report_interval(x, n, nonneg);
+  if (ci.method == CY_CI_NONE)
+    snprintf(buf, len, "%10.4g  %-23s", ci.mean, "[n < 2]");
   else {
-    char ci[64];
-    snprintf(ci, sizeof ci, "[%.4g, %.4g]", m - h, m + h);
-    snprintf(buf, len, "%10.4g  %-23s", m, ci);
+    char t[64];
+    snprintf(t, sizeof t, "[%.4g, %.4g]", ci.lo, ci.hi);
+    snprintf(buf, len, "%10.4g  %-23s", ci.mean, t);
   }
 }
 
@@ -178,20 +225,6 @@ static int point_buffers(cy_h5r *r, const char *path, const char *const *names,
   return CY_OK;
 }
 
-/* The terminal report of one file, while it is being written. */
-typedef struct report {
-  cy_h5r *r;
-  const cy_h5r_meta *m;
-  const char *path;
-  FILE *out;
-  size_t cap;           /* values each buf[] holds */
-  double *buf[4];       /* one point of up to 3 datasets, and KM scratch */
-  double *col;          /* [R] one value per run used */
-  size_t *reps;         /* [R] the replications used at the point */
-  unsigned char *ended; /* [R] */
-  size_t n;             /* runs used at the point */
-} report;
-
 /* The columns of the dyad table (outcome fields by dataset). */
 static const struct {
   const char *dataset, *label;
@@ -206,6 +239,26 @@ enum { N_DYAD = sizeof dyad_columns / sizeof dyad_columns[0] };
 static const char DAMAGE[] = "summary/damage",
                   ALLIANCE_ENDED[] = "summary/alliance_ended",
                   ALLIANCE_END_DAY[] = "summary/alliance_end_day";
+
+/* What the baseline point keeps loaded: the dyad columns, then these. */
+enum { BASE_DAMAGE = N_DYAD, BASE_ENDED, N_BASE };
+
+/* The terminal report of one file, while it is being written. */
+typedef struct report {
+  cy_h5r *r;
+  const cy_h5r_meta *m;
+  const char *path;
+  FILE *out;
+  const cy_report_options *opt;
+  size_t cap;           /* values each buf[] and base[] holds */
+  double *buf[4];       /* one point of up to 3 datasets, and KM scratch */
+  double *base[N_BASE]; /* the baseline point (with opt->paired) */
+  double *col;          /* [R] one value per run used */
+  size_t *reps;         /* [R] the replications used at the point */
+  unsigned char *ended; /* [R] */
+  size_t n;             /* runs used at the point (or at it and base) */
+  bool diff;            /* the rows are paired differences from base */
+} report;
 
 /* A column heading over a 35-character "mean  95% CI" cell. */
 static void print_heading(FILE *out, const char *label) {
@@ -226,28 +279,40 @@ static void print_file_title(const report *rp) {
           "(status 1) and used%s\n",
           m->P, m->P == 1 ? "" : "s", m->R, used_total, m->P * m->R,
           m->complete ? "" : "; the file is INCOMPLETE (interrupted run)");
-  fprintf(rp->out, "Means with 95%% Student-t confidence intervals over "
-                   "replications.\n");
+  fprintf(rp->out, "Means with 95%% confidence intervals over replications: "
+                   "Student t, or a\npercentile bootstrap where a "
+                   "non-negative figure's t interval reaches below 0\n"
+                   "(sim/MODEL.md, \"Intervals\").\n");
+  if (rp->opt->paired)
+    fprintf(rp->out,
+            "After each other point's figures: its paired differences "
+            "from point %zu (the\nbaseline), over the replications done "
+            "at both.\n",
+            rp->opt->baseline);
 }
 
-/* Buffers for one point of every dataset the report uses. */
+/* Buffers for one point of every dataset the report uses, and the
+ * baseline point's when there is one. */
 static int report_alloc(report *rp, cy_error *err) {
   const char *used[N_DYAD + 3] = {DAMAGE, ALLIANCE_ENDED, ALLIANCE_END_DAY};
   for (size_t i = 0; i < N_DYAD; i++)
     used[3 + i] = dyad_columns[i].dataset;
-  size_t R = rp->m->R;
-  /* 4 buffers, col, reps (size_t) and ended per replication. */
-  int rc = point_buffers(rp->r, rp->path, used, N_DYAD + 3, 4,
+  size_t R = rp->m->R, n_base = rp->opt->paired ? N_BASE : 0;
+  /* 4 buffers (and the baseline's), col, reps (size_t) and ended per
+   * replication. */
+  int rc = point_buffers(rp->r, rp->path, used, N_DYAD + 3, 4 + n_base,
                          R * (2 * sizeof(double) + 1), &rp->cap, err);
   if (rc)
     return rc;
+  bool ok = true;
   for (int i = 0; i < 4; i++)
-    rp->buf[i] = malloc(rp->cap * sizeof(double));
+    ok &= (rp->buf[i] = malloc(rp->cap * sizeof(double))) != NULL;
+  for (size_t i = 0; i < n_base; i++)
+    ok &= (rp->base[i] = malloc(rp->cap * sizeof(double))) != NULL;
   rp->col = malloc((R + 1) * sizeof *rp->col);
   rp->reps = malloc((R + 1) * sizeof *rp->reps);
   rp->ended = malloc(R + 1);
-  if (!rp->buf[0] || !rp->buf[1] || !rp->buf[2] || !rp->buf[3] || !rp->col ||
-      !rp->reps || !rp->ended)
+  if (!ok || !rp->col || !rp->reps || !rp->ended)
     return cy_error_set(err, CY_ENOMEM, "out of memory");
   return CY_OK;
 }
@@ -255,9 +320,24 @@ static int report_alloc(report *rp, cy_error *err) {
 static void report_free(report *rp) {
   for (int i = 0; i < 4; i++)
     free(rp->buf[i]);
+  for (int i = 0; i < N_BASE; i++)
+    free(rp->base[i]);
   free(rp->col);
   free(rp->reps);
   free(rp->ended);
+}
+
+/* The baseline point's datasets, read once. */
+static int load_baseline(report *rp, cy_error *err) {
+  size_t b = rp->opt->baseline;
+  int rc = CY_OK;
+  for (int q = 0; !rc && q < N_DYAD; q++)
+    rc = load(rp->r, dyad_columns[q].dataset, b, rp->base[q], rp->cap, err);
+  if (!rc)
+    rc = load(rp->r, DAMAGE, b, rp->base[BASE_DAMAGE], rp->cap, err);
+  if (!rc && rp->m->A > 0)
+    rc = load(rp->r, ALLIANCE_ENDED, b, rp->base[BASE_ENDED], rp->cap, err);
+  return rc;
 }
 
 /* "== point p: axis = value, ...  (n of R runs used) ==", after finding
@@ -269,6 +349,8 @@ static void print_point_title(report *rp, size_t p) {
     if (m->status[p * m->R + k] == 1)
       rp->reps[rp->n++] = k;
   fprintf(rp->out, "\n== point %zu", p);
+  if (rp->opt->paired && p == rp->opt->baseline)
+    fprintf(rp->out, " (baseline)");
   for (size_t a = 0; a < m->n_axes; a++) {
     char v[128];
     axis_value(&m->axes[a], p, v, sizeof v);
@@ -277,13 +359,25 @@ static void print_point_title(report *rp, size_t p) {
   fprintf(rp->out, "  (%zu of %zu runs used) ==\n", rp->n, m->R);
 }
 
+/* col[k] = the value at offset off of run reps[k] in a (records of
+ * `stride` values), less the baseline's in b when the rows are
+ * differences. */
+static void fill_col(report *rp, const double *a, const double *b,
+                     size_t stride, size_t off) {
+  for (size_t k = 0; k < rp->n; k++) {
+    size_t at = rp->reps[k] * stride + off;
+    rp->col[k] = rp->diff ? a[at] - b[at] : a[at];
+  }
+}
+
 /* Whether any run used has a non-zero value of any dyad column for dyad
- * x (= i * N + j). */
+ * x (= i * N + j), at the point or (for differences) at the baseline. */
 static bool dyad_active(const report *rp, size_t x) {
   size_t NN = rp->m->N * rp->m->N;
   for (int q = 0; q < N_DYAD; q++)
     for (size_t k = 0; k < rp->n; k++)
-      if (rp->buf[q][rp->reps[k] * NN + x] != 0)
+      if (rp->buf[q][rp->reps[k] * NN + x] != 0 ||
+          (rp->diff && rp->base[q][rp->reps[k] * NN + x] != 0))
         return true;
   return false;
 }
@@ -295,10 +389,9 @@ static void print_dyad_row(report *rp, size_t i, size_t j) {
   snprintf(dy, sizeof dy, "%s->%s", m->states[i], m->states[j]);
   fprintf(rp->out, "%-14s", dy);
   for (int q = 0; q < N_DYAD; q++) {
-    for (size_t k = 0; k < rp->n; k++)
-      rp->col[k] = rp->buf[q][rp->reps[k] * N * N + i * N + j];
+    fill_col(rp, rp->buf[q], rp->base[q], N * N, i * N + j);
     char t[96];
-    ci_text(rp->col, rp->n, t, sizeof t);
+    ci_text(rp->col, rp->n, !rp->diff, t, sizeof t);
     fprintf(rp->out, " %-35s", t);
   }
   fputc('\n', rp->out);
@@ -335,6 +428,15 @@ static int print_dyads(report *rp, size_t p, cy_error *err) {
   return CY_OK;
 }
 
+/* The damage state j suffered in run k of d (summed over attackers). */
+static double suffered(const report *rp, const double *d, size_t k, size_t j) {
+  size_t N = rp->m->N;
+  double s = 0;
+  for (size_t i = 0; i < N; i++)
+    s += d[k * N * N + i * N + j];
+  return s;
+}
+
 /* Damage suffered by each state: summed over attackers, per run. */
 static int print_damage(report *rp, size_t p, cy_error *err) {
   int rc = load(rp->r, DAMAGE, p, rp->buf[0], rp->cap, err);
@@ -346,13 +448,13 @@ static int print_damage(report *rp, size_t p, cy_error *err) {
   fprintf(rp->out, "\n%-14s %10s  %-23s\n", "state", "mean", "95% CI");
   for (size_t j = 0; j < N; j++) {
     for (size_t k = 0; k < rp->n; k++) {
-      double s = 0;
-      for (size_t i = 0; i < N; i++)
-        s += rp->buf[0][rp->reps[k] * N * N + i * N + j];
-      rp->col[k] = s;
+      size_t r = rp->reps[k];
+      rp->col[k] = suffered(rp, rp->buf[0], r, j);
+      if (rp->diff)
+        rp->col[k] -= suffered(rp, rp->base[BASE_DAMAGE], r, j);
     }
     char t[96];
-    ci_text(rp->col, rp->n, t, sizeof t);
+    ci_text(rp->col, rp->n, !rp->diff, t, sizeof t);
     fprintf(rp->out, "%-14s %-35s\n", rp->m->states[j], t);
   }
   return CY_OK;
@@ -400,6 +502,54 @@ static int print_alliances(report *rp, size_t p, cy_error *err) {
   return CY_OK;
 }
 
+/* Survival differences: per run, survived at p (1 or 0) less survived at
+ * the baseline; the Kaplan-Meier median has no per-run value to pair. */
+static int print_alliance_diffs(report *rp, size_t p, cy_error *err) {
+  int rc = load(rp->r, ALLIANCE_ENDED, p, rp->buf[0], rp->cap, err);
+  if (rc)
+    return rc;
+  size_t A = rp->m->A;
+  fprintf(rp->out, "%-14s", "");
+  print_heading(rp->out, "survived (0/1)");
+  fprintf(rp->out, "\n%-14s %10s  %-23s\n", "alliance", "mean", "95% CI");
+  for (size_t a = 0; a < A; a++) {
+    for (size_t k = 0; k < rp->n; k++) {
+      size_t at = rp->reps[k] * A + a;
+      rp->col[k] = (double)(rp->base[BASE_ENDED][at] != 0) -
+                   (double)(rp->buf[0][at] != 0);
+    }
+    char t[96];
+    ci_text(rp->col, rp->n, false, t, sizeof t);
+    fprintf(rp->out, "%-14s %-35s\n", rp->m->alliances[a], t);
+  }
+  return CY_OK;
+}
+
+/* The block of paired differences of point p from the baseline, over the
+ * replications done at both. */
+static int print_paired(report *rp, size_t p, cy_error *err) {
+  const cy_h5r_meta *m = rp->m;
+  size_t b = rp->opt->baseline;
+  rp->n = 0;
+  for (size_t k = 0; k < m->R; k++)
+    if (m->status[p * m->R + k] == 1 && m->status[b * m->R + k] == 1)
+      rp->reps[rp->n++] = k;
+  fprintf(rp->out,
+          "\n-- vs point %zu: point %zu minus point %zu, paired over %zu "
+          "replication%s done at both --\n",
+          b, p, b, rp->n, rp->n == 1 ? "" : "s");
+  if (rp->n == 0)
+    return CY_OK;
+  rp->diff = true;
+  int rc = print_dyads(rp, p, err);
+  if (!rc)
+    rc = print_damage(rp, p, err);
+  if (!rc && m->A > 0)
+    rc = print_alliance_diffs(rp, p, err);
+  rp->diff = false;
+  return rc;
+}
+
 static int print_point(report *rp, size_t p, cy_error *err) {
   print_point_title(rp, p);
   if (rp->n == 0)
@@ -409,14 +559,24 @@ static int print_point(report *rp, size_t p, cy_error *err) {
     rc = print_damage(rp, p, err);
   if (!rc && rp->m->A > 0)
     rc = print_alliances(rp, p, err);
+  if (!rc && rp->opt->paired && p != rp->opt->baseline)
+    rc = print_paired(rp, p, err);
   return rc;
 }
 
 static int print_report(cy_h5r *r, const cy_h5r_meta *m, const char *path,
-                        FILE *out, cy_error *err) {
-  report rp = {.r = r, .m = m, .path = path, .out = out};
+                        const cy_report_options *opt, FILE *out,
+                        cy_error *err) {
+  report rp = {.r = r, .m = m, .path = path, .out = out, .opt = opt};
+  if (opt->paired && opt->baseline >= m->P)
+    return cy_error_set(err, CY_EINPUT,
+                        "%s: no baseline point %zu: the file's points are "
+                        "numbered 0 to %zu",
+                        path, opt->baseline, m->P - 1);
   print_file_title(&rp);
   int rc = report_alloc(&rp, err);
+  if (!rc && opt->paired)
+    rc = load_baseline(&rp, err);
   for (size_t p = 0; !rc && p < m->P; p++)
     rc = print_point(&rp, p, err);
   report_free(&rp);
@@ -442,7 +602,8 @@ static void handlers_off_end(const handlers_off *h) {
   cy__h5_errors_restore(&h->h5);
 }
 
-static int report_print(const char *path, FILE *out, cy_error *err) {
+static int report_print(const char *path, const cy_report_options *opt,
+                        FILE *out, cy_error *err) {
   cy_h5r *r;
   const cy_h5r_meta *m;
   int rc = open_output(path, &r, &m, err);
@@ -457,7 +618,7 @@ static int report_print(const char *path, FILE *out, cy_error *err) {
   if (!mem)
     rc = cy_error_set(err, CY_ENOMEM, "out of memory");
   else {
-    rc = print_report(r, m, path, mem, err);
+    rc = print_report(r, m, path, opt, mem, err);
     if (fclose(mem) != 0 && !rc)
       rc = cy_error_set(err, CY_ENOMEM, "out of memory");
   }
@@ -687,9 +848,15 @@ static int report_csv(const char *path, const char *csv_path, FILE *out,
 }
 
 int cy_report_print(const char *path, FILE *out, cy_error *err) {
+  return cy_report_print_with(path, NULL, out, err);
+}
+
+int cy_report_print_with(const char *path, const cy_report_options *opt,
+                         FILE *out, cy_error *err) {
+  static const cy_report_options defaults = {0};
   handlers_off h;
   handlers_off_begin(&h);
-  int rc = report_print(path, out, err);
+  int rc = report_print(path, opt ? opt : &defaults, out, err);
   handlers_off_end(&h);
   return rc;
 }

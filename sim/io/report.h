@@ -5,11 +5,33 @@
 
 #include "cysim/cy_report.h"
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
-/* Mean and half-width of the 95% t interval of x[0..n-1] (half = NaN when
- * n < 2). */
-void cy__report_mean_ci(const double *x, size_t n, double *mean, double *half);
+/* The bootstrap's constants (sim/MODEL.md "Intervals"): B resamples from
+ * splitmix64 seeded with CY_BOOT_SEED, and the order statistics (1-based,
+ * ascending) taken as the 2.5% and 97.5% points: (B + 1) * 0.025 and
+ * (B + 1) * 0.975. */
+#define CY_BOOT_SEED UINT64_C(0)
+enum { CY_BOOT_RESAMPLES = 1999, CY_BOOT_LO = 50, CY_BOOT_HI = 1950 };
+
+typedef enum cy_ci_method {
+  CY_CI_NONE,     /* n < 2: a mean (NaN when n = 0), no interval */
+  CY_CI_T,        /* Student t */
+  CY_CI_BOOTSTRAP /* percentile bootstrap */
+} cy_ci_method;
+
+typedef struct cy_interval {
+  double mean, lo, hi; /* lo, hi NaN with CY_CI_NONE */
+  cy_ci_method method;
+} cy_interval;
+
+/* The mean of x[0..n-1] and its 95% interval: Student t, or, when nonneg
+ * (x is a non-negative quantity) and the t interval reaches below 0, the
+ * percentile bootstrap (sim/MODEL.md "Intervals"; every interval of the
+ * report comes from here). */
+cy_interval cy__report_interval(const double *x, size_t n, bool nonneg);
 
 /* Kaplan-Meier median of event times t[i] with ended[i] != 0 (others are
  * censored at t[i]); NaN when the survival curve stays above 1/2.  scratch

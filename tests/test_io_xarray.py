@@ -294,20 +294,14 @@ v2_text = base_text.replace(
     'values = [ 0.5, 1.0 ]; zip = "pact"; },',
     'values = [ 0.5, 1.0 ]; zip = "pact"; },\n'
     '  { path = "alliances.[0].enabled"; name = "pact_on"; values = [ true, false ];'
-    ' zip = "pact"; },')
-check(v2_text != base_text, "io_small.cfg extended with an enabled sweep")
+    ' zip = "pact"; },').replace(
+    'members = [ "RU", "CN" ];', 'members = [ "RU", "CN" ]; enabled = true;')
+check(v2_text.count("enabled") == 2, "io_small.cfg extended with an enabled sweep")
 v2_cfg = os.path.join(tmp, "v2.cfg")
 with open(v2_cfg, "w") as f:
     f.write(v2_text)
 r = run("validate", v2_cfg)
-has_enabled = r.returncode == 0
-if not has_enabled and "(at 'enabled'" in r.stderr:
-    # The loader does not know `enabled` yet (model v2 in progress): the
-    # same checks on io_small itself, every alliance enabled.
-    print("note: alliances.[0].enabled is not a setting yet; using io_small.cfg")
-    v2_cfg = small_cfg
-else:
-    check(has_enabled, "a bool sweep of alliances.[0].enabled validates " + r.stderr)
+check(r.returncode == 0, "a bool sweep of alliances.[0].enabled validates " + r.stderr)
 v2 = os.path.join(tmp, "v2.h5")
 r = run("run", v2_cfg, "-o", v2, "-q", "-n", "4")
 check(r.returncode == 0, "run of the enabled sweep exits 0 " + r.stderr)
@@ -379,10 +373,24 @@ for engine in ("h5netcdf", "netcdf4"):
     check("time_bounds" in tsa.coords, f"{engine}: decode_coords='all' makes time_bounds a coordinate")
     en = sm["alliance_enabled"]
     check(en.dims == ("point", "alliance"), f"{engine}: alliance_enabled dims {en.dims}")
-    want = (f2["sweep/pact_on"][()].reshape(-1, 1) if has_enabled
-            else np.ones((2, 1), dtype=np.uint8))
+    want = f2["sweep/pact_on"][()].reshape(-1, 1)
     check(np.array_equal(en.values, want),
           f"{engine}: alliance_enabled {en.values.ravel()} matches the sweep {want.ravel()}")
+
+# A disabled alliance never acts (MODEL.md 10.4): at the point where the
+# sweep switches the pact off, no replication counts a breach or an end,
+# and its end day is NaN (the dataset's fill value); where it is on, every
+# end day is a number.
+on = f2["sweep/pact_on"][()].astype(bool)
+end_day = f2["summary/alliance_end_day"][()]
+check(not on.all() and on.any(), "the sweep has the pact on and off")
+check(np.isnan(end_day[~on]).all() and not np.isnan(end_day[on]).any(),
+      "alliance_end_day is NaN exactly where the pact is disabled")
+check((f2["summary/breaches"][()][~on] == 0).all()
+      and (f2["summary/alliance_ended"][()][~on] == 0).all(),
+      "a disabled pact counts no breach and never ends")
+check(np.isnan(f2["summary/alliance_end_day"].fillvalue),
+      "alliance_end_day's fill value is NaN")
 
 # A sweep axis named like a variable of the groups is refused, with the
 # file and line of its name.

@@ -110,10 +110,11 @@ static void print_header(const cy_study *st) {
   const cy_scenario *s = cy_study_base(st);
   char a[32], b[32];
   printf("scenario %s (%s)\n", s->name, cy_study_path(st));
-  printf("  start %s, horizon %s days, replications %" PRIu32 ", seed %" PRId64
-         ", decisiveness %s\n",
-         s->start[0] ? s->start : "(none)", num(s->horizon, a), s->replications,
-         s->seed, num(s->decisiveness, b));
+  char w[32];
+  printf("  start %s, horizon %s days, warmup %s days, replications %" PRIu32
+         ", seed %" PRId64 ", decisiveness %s\n",
+         s->start[0] ? s->start : "(none)", num(s->horizon, a),
+         num(s->warmup, w), s->replications, s->seed, num(s->decisiveness, b));
   if (s->output.timeseries)
     printf("  output: bin %s days (%zu bins), timeseries true, event_log %s\n",
            num(s->output.bin, a), cy_scenario_bins(s),
@@ -148,6 +149,8 @@ static void print_state(const cy_scenario *s, size_t i) {
   for (size_t k = 0; k < s->n_optypes; k++)
     if (p->attack.mix[k] > 0)
       printf(" %s %s", s->optypes[k].name, num(p->attack.mix[k], a));
+  printf("\n      deterrence %s, deterrence_memory %s days",
+         num(p->attack.deterrence, a), num(p->attack.deterrence_memory, b));
   printf("\n      response: policy %s, escalation %s, delay %s, escalate "
          "%s\n",
          p->response.policy, num(p->response.escalation, a),

@@ -556,7 +556,9 @@ static void instil_fear(cy_model *m, const op_ref *op) {
   m->fear[fearful * n + feared] += step;
   if (op->victim != feared)
     m->fear[fearful * n + op->victim] += step;
-  row_update(m, fearful);
+  /* Without deterrence fear enters no intensity (exp(-0 F) == 1). */
+  if (m->scenario->states[fearful].attack.deterrence != 0.0)
+    row_update(m, fearful);
 }
 
 static void launch(cy_model *m, const op_ref *op) {

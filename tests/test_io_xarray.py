@@ -391,6 +391,17 @@ check((f2["summary/breaches"][()][~on] == 0).all()
       "a disabled pact counts no breach and never ends")
 check(np.isnan(f2["summary/alliance_end_day"].fillvalue),
       "alliance_end_day's fill value is NaN")
+# The report says so instead of a survival of 1 (a pact that never existed
+# was not kept), and pairs no survival difference with such a point.
+r = run("report", v2, "--baseline", "0")
+check(r.returncode == 0, "report --baseline 0 of the enabled sweep " + r.stderr)
+rows = [ln.split() for ln in r.stdout.splitlines() if ln.startswith("ru_cn ")]
+# One survival row per point (in point order), then the difference rows.
+survival = [row for row in rows if len(row) == 3 or "(" in row[2]]
+check([row[1] == "disabled" for row in survival] == [not x for x in on],
+      f"report marks the pact disabled exactly at the off points: {rows}")
+check("disabled at one of the two points" in r.stdout,
+      "no survival difference against a disabled point")
 
 # A sweep axis named like a variable of the groups is refused, with the
 # file and line of its name.

@@ -472,9 +472,20 @@ static void median_text(const cy_h5r_meta *m, double med, char *buf, size_t n) {
 }
 
 /* Alliance a: ended in buf[0], end days in buf[1]. */
-static void print_alliance_row(report *rp, size_t a) {
+/* Whether the alliance is switched off at point p (MODEL.md §10.4; files
+ * of version 1 have no such alliances). */
+static bool alliance_disabled(const cy_h5r_meta *m, size_t p, size_t a) {
+  return m->alliance_enabled && !m->alliance_enabled[p * m->A + a];
+}
+
+static void print_alliance_row(report *rp, size_t p, size_t a) {
   const cy_h5r_meta *m = rp->m;
   size_t A = m->A, n = rp->n, surv = 0;
+  if (alliance_disabled(m, p, a)) {
+    /* It never acted: a survival fraction of 1 would read as a pact kept. */
+    fprintf(rp->out, "%-20s %-22s %s\n", m->alliances[a], "disabled", "-");
+    return;
+  }
   for (size_t k = 0; k < n; k++) {
     rp->ended[k] = rp->buf[0][rp->reps[k] * A + a] != 0;
     /* Survivors are censored at the horizon. */
@@ -498,7 +509,7 @@ static int print_alliances(report *rp, size_t p, cy_error *err) {
   fprintf(rp->out, "%-20s %-22s %s\n", "alliance", "survived (fraction)",
           "Kaplan-Meier median end day");
   for (size_t a = 0; a < rp->m->A; a++)
-    print_alliance_row(rp, a);
+    print_alliance_row(rp, p, a);
   return CY_OK;
 }
 
@@ -513,6 +524,12 @@ static int print_alliance_diffs(report *rp, size_t p, cy_error *err) {
   print_heading(rp->out, "survived (0/1)");
   fprintf(rp->out, "\n%-14s %10s  %-23s\n", "alliance", "mean", "95% CI");
   for (size_t a = 0; a < A; a++) {
+    if (alliance_disabled(rp->m, p, a) ||
+        alliance_disabled(rp->m, rp->opt->baseline, a)) {
+      fprintf(rp->out, "%-14s %s\n", rp->m->alliances[a],
+              "disabled at one of the two points: no difference");
+      continue;
+    }
     for (size_t k = 0; k < rp->n; k++) {
       size_t at = rp->reps[k] * A + a;
       rp->col[k] = (double)(rp->base[BASE_ENDED][at] != 0) -

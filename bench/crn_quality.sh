@@ -17,8 +17,10 @@
 #           p-samples until it PASSES or FAILS
 #   SEED    the simulation seed the walks derive from (default 20240601)
 #   OUT     directory for the full dieharder logs (default $BUILD_DIR/crn_quality)
-# dieharder's own seed (-S) is irrelevant with stdin input; each test reads
-# fresh words from the stream, so no two tests see the same words.
+# dieharder's own seed (-S) is irrelevant with stdin input.  Each dieharder
+# run reads the walk from n = 0 (with "all", the tests of `-a` read
+# successive words of one stream); with RESOLVE=1 the log shows a WEAK line
+# and then the repeat with more p-samples, both counted in the summary.
 # A WEAK (p < 0.005 or > 0.995) is expected about once in 100 results of a
 # good generator; a FAILED (p < 1e-6) is not.
 set -uo pipefail

@@ -1,8 +1,9 @@
 #!/bin/bash
 # bench/run.sh BUILD_DIR: runs each benchmark 5 times and prints the median
-# (and all 5 values) of every "RESULT name value" line it prints.  Called by
-# `make bench`.  The machine may be shared, so the median, not the best, is
-# the figure to quote.
+# (and all 5 values) of every "RESULT name value" line it prints (a rate, or
+# with a name ending in _ns a time in nanoseconds).  Called by `make bench`.
+# The machine may be shared, so the median, not the best, is the figure to
+# quote.
 set -euo pipefail
 build=${1:-build}
 runs=${RUNS:-5}
@@ -32,7 +33,10 @@ for exe in "${benches[@]}"; do
         for (x = 1; x <= cnt; x++) s[x] = a[x] + 0
         for (x = 2; x <= cnt; x++) { t = s[x]; y = x - 1; while (y >= 1 && s[y] > t) { s[y + 1] = s[y]; y-- } s[y + 1] = t }
         med = (cnt % 2) ? s[(cnt + 1) / 2] : (s[cnt / 2] + s[cnt / 2 + 1]) / 2
-        printf "%-14s %-22s median %14.0f  (%.2fM/s)  runs: %s\n", bench, k, med, med / 1e6, substr(v[k], 2)
+        if (k ~ /_ns$/) # a time per draw, not a rate
+          printf "%-14s %-22s median %14.2f  ns         runs: %s\n", bench, k, med, substr(v[k], 2)
+        else
+          printf "%-14s %-22s median %14.0f  (%.2fM/s)  runs: %s\n", bench, k, med, med / 1e6, substr(v[k], 2)
       }
     }' "$out"
   rm -f "$out"

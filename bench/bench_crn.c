@@ -6,15 +6,16 @@
  *   RESULT crn_block_ns        a block from (source, index)
  *   RESULT crn_uniform_ns      a uniform from (block, purpose)
  *   RESULT crn_exp_ns          a unit exponential by inversion from (block,
- *                              purpose): -log1p(-u)
- *   RESULT crn_exp_log_ns      the same with -log(1 - u) (1 - u is exact for
- *                              u = k 2^-53; log1p and log round differently
- *                              in the last bit for ~7% of u)
+ *                              purpose): cy_crn_exp(), -log(1 - u)
+ *   RESULT crn_exp_log1p_ns    the same with -log1p(-u), the variant
+ *                              cy_crn_exp() does not use (log1p and log
+ *                              round differently in the last bit for ~7%
+ *                              of u; 1 - u is exact for u = k 2^-53)
  *   RESULT crn_op9_ns          one operation's draws: a block and 9 uniforms
  *                              (per operation, not per draw)
  *   RESULT xoshiro_uniform_ns  cy_xoshiro_uniform
  *   RESULT xoshiro_exp_ns      cy_xoshiro_exp (ziggurat)
- *   RESULT xoshiro_expinv_ns   -log1p(-cy_xoshiro_uniform) (inversion)
+ *   RESULT xoshiro_expinv_ns   -log(1 - cy_xoshiro_uniform) (inversion)
  *   RESULT philox_uniform_ns   a uniform from Philox4x32-10 (Salmon et al.
  *                              2011), the usual counter-based generator:
  *                              half a call (a call gives 128 bits)
@@ -88,7 +89,7 @@ SCALAR static void crn_exp_log(uint64_t m) {
   uint64_t block = cy_crn_block(cy_crn_source(cy_stream_seed(1, 0, 0), 7), 0);
   double acc = 0;
   for (uint64_t i = 0; i < m; i++)
-    acc += -log(1.0 - cy_crn_uniform(block + (i >> 4), (unsigned)(i & 15)));
+    acc += -log1p(-cy_crn_uniform(block + (i >> 4), (unsigned)(i & 15)));
   sink_d = acc;
 }
 
@@ -124,7 +125,7 @@ SCALAR static void xoshiro_exp(uint64_t m) {
 SCALAR static void xoshiro_expinv(uint64_t m) {
   double acc = 0;
   for (uint64_t i = 0; i < m; i++)
-    acc += -log1p(-cy_xoshiro_uniform(&xo));
+    acc += -log(1.0 - cy_xoshiro_uniform(&xo));
   sink_d = acc;
 }
 
@@ -204,7 +205,7 @@ static const struct {
     {"crn_block_ns", crn_block, 1},
     {"crn_uniform_ns", crn_uniform, 1},
     {"crn_exp_ns", crn_exp, 1},
-    {"crn_exp_log_ns", crn_exp_log, 1},
+    {"crn_exp_log1p_ns", crn_exp_log, 1},
     {"crn_op9_ns", crn_op9, 10},
     {"xoshiro_uniform_ns", xoshiro_uniform, 1},
     {"xoshiro_exp_ns", xoshiro_exp, 1},

@@ -66,11 +66,12 @@ static inline double cy_crn_uniform(uint64_t block, unsigned purpose) {
 }
 
 /* Unit-mean exponential by inversion, -log(1 - u) (MODEL.md §10.1), from
- * the purpose's uniform; finite (at most 36.7) since u < 1.  log(1 - u)
- * rather than log1p(-u): half the cost in glibc, and 1 - u loses nothing
- * that matters (u's low bits below 2^-53 of 1). */
+ * the purpose's uniform; finite (at most 53 ln 2 = 36.7) since u < 1.
+ * log(1 - u) rather than log1p(-u): 2.6 times faster in glibc, and 1 - u is
+ * exact (u is a multiple of 2^-53 in [0, 1)).  0.0 - x rather than -x so
+ * that u = 0 gives +0, not -0. */
 static inline double cy_crn_exp(uint64_t block, unsigned purpose) {
-  return -log(1.0 - cy_crn_uniform(block, purpose));
+  return 0.0 - log(1.0 - cy_crn_uniform(block, purpose));
 }
 
 #endif

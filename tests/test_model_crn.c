@@ -273,7 +273,84 @@ static void test_order(void) {
   cy_scenario_fini(&s);
 }
 
+/* The next reaction method (§10.1): a channel's clock waits while its
+ * intensity is 0 and is rescaled, never redrawn, when the intensity
+ * changes.  One channel S0 -> S1 (S0 never attributes, S1 never attacks:
+ * rates stay put).  World A: constant intensity r over [0, 600).  World B
+ * (horizon 400): a pact of compliance 1 until day 50 holds r at 0, then r
+ * until day 150, then 2r (a `set` doubles the attack rate).  B's
+ * integrated intensity reaches A's at A's time t when
+ *   tau = t + 50            for t <= 100,
+ *   tau = 150 + (t - 100)/2 for t > 100,
+ * so B's operations are A's operations at those times, one for one, with
+ * the same types and outcomes (the same draws): every launch and success
+ * record of B maps onto A's within rounding (1e-9 days).  B launches
+ * 0.15 x 100 + 0.3 x 250 = 90 operations per replication, about half of
+ * them successful: some 130 records each, over 100 (50 replications). */
+static void channel_world(cy_scenario *s, bool b) {
+  tm_scenario(s, 2, 0.3);
+  s->horizon = b ? 400.0 : 600.0;
+  s->output.event_log = true;
+  s->states[0].attack.rate = 0.5;
+  s->states[0].attack.mix[0] = 0.5;
+  s->states[0].attack.mix[1] = 0.5;
+  s->states[0].attribution = 0.0;
+  s->states[1].attack.rate = 0.0;
+  if (!b)
+    return;
+  cy_alliance_spec *pact =
+      tm_alliance(s, CY_CLAUSE_NONAGGRESSION, 2, (int[]){0, 1});
+  pact->nonaggression.compliance = 1.0;
+  pact->until = 50.0;
+  cy_timeline_spec *t = tm_timeline(s, 150.0, CY_TL_SET);
+  t->state = 0;
+  t->attribute = CY_ATTR_ATTACK_RATE;
+  t->value = 1.0;
+}
+
+static void test_clock_waits_and_rescales(void) {
+  cy_scenario sa, sb;
+  channel_world(&sa, false);
+  channel_world(&sb, true);
+  tm_run ra, rb;
+  tm_open(&ra, &sa);
+  tm_open(&rb, &sb);
+  int bad = 0, matched = 0;
+  for (int rep = 0; rep < 50; rep++) {
+    tm_rep(&ra, SEED + 2, (uint64_t)rep);
+    tm_rep(&rb, SEED + 2, (uint64_t)rep);
+    size_t ia = 0;
+    for (size_t ib = 0; ib < rb.o.log_len; ib++) {
+      const cy_log_record *x = &rb.o.log[ib];
+      if (x->kind != CY_LOG_LAUNCH && x->kind != CY_LOG_SUCCESS)
+        continue;
+      while (ia < ra.o.log_len && ra.o.log[ia].kind != CY_LOG_LAUNCH &&
+             ra.o.log[ia].kind != CY_LOG_SUCCESS)
+        ia++;
+      if (ia == ra.o.log_len) {
+        bad++;
+        break;
+      }
+      const cy_log_record *y = &ra.o.log[ia++];
+      double t =
+          y->time <= 100.0 ? y->time + 50.0 : 150.0 + (y->time - 100.0) / 2;
+      bad += x->kind != y->kind || x->optype != y->optype ||
+             fabs(x->time - t) > 1e-9 || x->time < 50.0;
+      matched++;
+    }
+  }
+  CHECK(bad == 0 && matched > 50 * 100,
+        "B's launches and successes are A's, moved by the waiting and the "
+        "rescaling (%d bad of %d)",
+        bad, matched);
+  tm_close(&ra);
+  tm_close(&rb);
+  cy_scenario_fini(&sa);
+  cy_scenario_fini(&sb);
+}
+
 int main(void) {
+  test_clock_waits_and_rescales();
   test_unreached_pair();
   test_reached_through_responses();
   test_order();

@@ -16,16 +16,7 @@ enum { SEED = 3003, R = 100 };
 static char dir[64];
 
 static const char *write_file(const char *name, const char *text) {
-  static char path[256];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  FILE *f = fopen(path, "w");
-  if (!f) {
-    perror(path);
-    exit(1);
-  }
-  fputs(text, f);
-  fclose(f);
-  return path;
+  return cy_test_write_file(dir, name, text);
 }
 
 static cy_study *load(const char *name, const char *text, const char *set,

@@ -26,4 +26,10 @@ void cy_test_check(int ok, const char *file, int line, const char *fmt, ...)
 
 int cy_test_finish(void);
 
+/* Writes text to dir/name (exits on failure: a test that cannot write its
+ * input proves nothing) and returns the path, in static storage that the
+ * next call reuses. */
+const char *cy_test_write_file(const char *dir, const char *name,
+                               const char *text);
+
 #endif

@@ -5,14 +5,18 @@
  * registered for its kind.  It knows nothing of what the events mean: an
  * event carries a kind, an object index and one 32-bit argument.
  *
- * Lazy cancellation: an object that has at most one pending "next" event (an
- * agent's next operation, say) owns a token.  cy_kernel_token_at() bumps the
- * token's generation and pushes one event; the older event stays in the heap
- * but is dropped unseen when it surfaces.  Rescheduling thus costs one push.
+ * Tokens: an object that has at most one pending "next" event (an agent's
+ * next operation, say) owns a token.  Token events live in a second heap
+ * that knows each token's position: cy_kernel_token_at() moves the token's
+ * pending event in place (or adds one) and cy_kernel_token_cancel() removes
+ * it, so a reschedule leaves no stale entry behind.  Both heaps share one
+ * sequence counter, so dispatch order is (time, sequence) across both.
  *
  * Storage: the caller owns the cy_kernel (init/fini); the kernel owns its
- * heap and token table.  No allocation happens per event once the heap has
- * grown to the working size (the capacity hint avoids even that). */
+ * heaps and token table.  The token heap is sized once (n_tokens entries),
+ * so cy_kernel_token_at() never allocates or fails; no allocation happens
+ * per plain event once the heap has grown to the working size (the capacity
+ * hint avoids even that). */
 #ifndef CYSIM_CY_KERNEL_H
 #define CYSIM_CY_KERNEL_H
 
@@ -26,7 +30,8 @@ typedef struct cy_kernel cy_kernel;
 
 /* A handler receives the kernel (to schedule follow-ups), the context given
  * at registration, and the event's object and argument.  For token events
- * arg is the kernel's generation stamp and carries no user data. */
+ * arg is the kernel's generation stamp (bumped by every schedule and cancel
+ * of the token since init or reset) and carries no user data. */
 typedef void (*cy_handler_fn)(cy_kernel *k, void *ctx, uint32_t obj,
                               uint32_t arg);
 
@@ -46,12 +51,19 @@ struct cy_kernel {
   uint64_t seq;
   double now;
   uint64_t processed;
-  uint32_t *gen;
+  cy_event *theap; /* token events: n_tokens entries, never grown */
+  size_t tsize;
+  struct cy_token {
+    uint32_t pos; /* index in theap, or UINT32_MAX when none pending */
+    uint32_t gen;
+  } * tok;
   uint32_t n_tokens;
   int stop;
   int interrupted;             /* the last run ended on *interrupt */
   const atomic_int *interrupt; /* polled by cy_kernel_run(), or NULL */
-  int root_pending; /* fused pop-then-push: the root is being dispatched */
+  /* Fused pop-then-push: the root of heap (1) or theap (2) is being
+   * dispatched; 0 when none. */
+  int root_pending;
   struct {
     cy_handler_fn fn;
     void *ctx;
@@ -80,7 +92,7 @@ int cy_kernel_after(cy_kernel *k, double dt, unsigned kind, uint32_t obj,
 
 /* (Re)schedules the single pending event of `token` (< n_tokens) at time t;
  * the previous pending event of the token, if any, is cancelled.  The event
- * is dispatched with obj = token. */
+ * is dispatched with obj = token.  Always returns CY_OK. */
 int cy_kernel_token_at(cy_kernel *k, double t, unsigned kind, uint32_t token);
 /* Cancels the pending event of `token`, if any. */
 void cy_kernel_token_cancel(cy_kernel *k, uint32_t token);
@@ -110,10 +122,11 @@ static inline double cy_kernel_now(const cy_kernel *k) { return k->now; }
 static inline uint64_t cy_kernel_processed(const cy_kernel *k) {
   return k->processed;
 }
-/* Pending entries, including cancelled ones not yet surfaced (and not the
- * event being dispatched, which stays at the heap's root meanwhile). */
+/* Events still to be dispatched: plain events plus live token events
+ * (cancelled and superseded token events are removed at once), not counting
+ * the event being dispatched. */
 static inline size_t cy_kernel_pending(const cy_kernel *k) {
-  return k->size - (size_t)k->root_pending;
+  return k->size + k->tsize - (k->root_pending != 0);
 }
 
 #endif

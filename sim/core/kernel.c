@@ -20,9 +20,20 @@
  *    rises little; the textbook sift would also compare the new entry at
  *    every level on the way down.
  *
- * Lazy cancellation: token events carry TOKEN_BIT in the kind byte and the
- * token's generation in arg; one whose generation is stale when it reaches
- * the root is discarded uncounted.  Plain events are never checked. */
+ * Token events live in a second, indexed heap (theap): each token knows the
+ * position of its one pending event, every move within theap updates it, and
+ * cy_kernel_token_at() moves the event in place (up or down) while
+ * cy_kernel_token_cancel() removes it.  Why: a model that rescales many
+ * channels per event (v2: a review rescales up to N-1 of them) used to push
+ * one event per rescale and drop the superseded entry when it surfaced
+ * (lazy cancellation), so the main heap filled with stale entries, each
+ * costing a push and a pop.  In place, a rescale is one short sift in a heap
+ * of at most n_tokens entries, which never grows (no allocation) and holds
+ * no stale entries.  Plain events keep the main heap and its code unchanged;
+ * dispatch takes the smaller of the two roots, and both heaps draw keys from
+ * one sequence counter, so the order is still (time, key) overall, exactly
+ * as with one heap.  The fused pop-then-push works per heap: the first event
+ * scheduled into the dispatched event's heap replaces its root. */
 #include "cysim/cy_kernel.h"
 
 #include "cysim/cy_error.h"
@@ -32,11 +43,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { TOKEN_BIT = 0x40, KIND_MASK = 0x3f, KIND_BITS = 8, ARITY = 4 };
+enum { KIND_BITS = 8, ARITY = 4, ROOT_PLAIN = 1, ROOT_TOKEN = 2 };
+#define NO_POS UINT32_MAX
 
 _Static_assert(sizeof(cy_event) == 24, "cy_event must stay 24 bytes");
-_Static_assert((int)CY_KERNEL_MAX_KINDS <= (int)TOKEN_BIT,
-               "kinds must leave TOKEN_BIT");
+_Static_assert((int)CY_KERNEL_MAX_KINDS <= 1 << KIND_BITS,
+               "kinds must fit the key's kind byte");
 
 /* Times are never negative (t >= now >= 0, and push() turns -0.0 into +0.0),
  * and non-negative doubles order like their bit patterns read as unsigned
@@ -105,13 +117,13 @@ static int grow(cy_kernel *k) {
   return CY_OK;
 }
 
-static inline int push(cy_kernel *k, double t, uint64_t kindbits, uint32_t obj,
+static inline int push(cy_kernel *k, double t, uint64_t kind, uint32_t obj,
                        uint32_t arg) {
   assert(isfinite(t) && t >= k->now);
   /* t + 0.0 turns -0.0 into +0.0 so that equal times compare equal bitwise
    * too; harmless otherwise. */
-  cy_event e = {t + 0.0, (k->seq++ << KIND_BITS) | kindbits, obj, arg};
-  if (k->root_pending) {
+  cy_event e = {t + 0.0, (k->seq++ << KIND_BITS) | kind, obj, arg};
+  if (k->root_pending == ROOT_PLAIN) {
     k->root_pending = 0;
     fill_root(k->heap, k->size, e);
     return CY_OK;
@@ -122,28 +134,100 @@ static inline int push(cy_kernel *k, double t, uint64_t kindbits, uint32_t obj,
   return CY_OK;
 }
 
+/* ---- the token heap: as above, plus each token's position ---- */
+
+static inline void t_place(cy_kernel *k, size_t i, cy_event e) {
+  k->theap[i] = e;
+  k->tok[e.obj].pos = (uint32_t)i;
+}
+
+static inline void t_sift_up(cy_kernel *k, size_t i, cy_event e) {
+  cy_event *h = k->theap;
+  while (i > 0) {
+    size_t p = (i - 1) / ARITY;
+    if (!ev_less(&e, &h[p]))
+      break;
+    t_place(k, i, h[p]);
+    i = p;
+  }
+  t_place(k, i, e);
+}
+
+/* Fills the hole at index i of the n-entry token heap with e: the hole sinks
+ * along the smallest children to a leaf, then e rises from there (possibly
+ * above i, so this is right whether e is later or earlier than the entry it
+ * replaces, but t_fix() takes the short way up for earlier ones). */
+static inline void t_fill(cy_kernel *k, size_t n, size_t i, cy_event e) {
+  cy_event *h = k->theap;
+  size_t c;
+  while ((c = ARITY * i + 1) + ARITY <= n) {
+    size_t a = c + ev_less(&h[c + 1], &h[c]);
+    size_t b = c + 2 + ev_less(&h[c + 3], &h[c + 2]);
+    size_t m = a ^ ((a ^ b) & -(size_t)ev_less(&h[b], &h[a]));
+    t_place(k, i, h[m]);
+    i = m;
+  }
+  if (c < n) {
+    size_t m = c;
+    for (size_t j = c + 1; j < n; j++)
+      if (ev_less(&h[j], &h[m]))
+        m = j;
+    t_place(k, i, h[m]);
+    i = m;
+  }
+  t_sift_up(k, i, e);
+}
+
+/* Puts e in place of the entry at index i of the n-entry token heap. */
+static inline void t_fix(cy_kernel *k, size_t n, size_t i, cy_event e) {
+  if (i > 0 && ev_less(&e, &k->theap[(i - 1) / ARITY]))
+    t_sift_up(k, i, e);
+  else
+    t_fill(k, n, i, e);
+}
+
+/* Pops the token heap's root, whose token has already forgotten it. */
+static inline void t_pop_root(cy_kernel *k) {
+  size_t n = --k->tsize;
+  if (n > 0)
+    t_fill(k, n, 0, k->theap[n]);
+}
+
+static void tokens_clear(cy_kernel *k) {
+  k->tsize = 0;
+  for (uint32_t i = 0; i < k->n_tokens; i++) {
+    k->tok[i].pos = NO_POS;
+    k->tok[i].gen = 0;
+  }
+}
+
 int cy_kernel_init(cy_kernel *k, size_t capacity, uint32_t n_tokens) {
   memset(k, 0, sizeof *k);
   if (capacity < 16)
     capacity = 16;
+  size_t nt = n_tokens ? n_tokens : 1;
   k->heap = malloc(capacity * sizeof *k->heap);
-  k->gen = calloc(n_tokens ? n_tokens : 1, sizeof *k->gen);
-  if (!k->heap || !k->gen) {
+  k->theap = malloc(nt * sizeof *k->theap);
+  k->tok = malloc(nt * sizeof *k->tok);
+  if (!k->heap || !k->theap || !k->tok) {
     free(k->heap);
-    free(k->gen);
+    free(k->theap);
+    free(k->tok);
     return CY_ENOMEM;
   }
   k->cap = capacity;
   k->n_tokens = n_tokens;
+  tokens_clear(k);
   return CY_OK;
 }
 
 void cy_kernel_fini(cy_kernel *k) {
   free(k->heap);
-  free(k->gen);
-  k->heap = NULL;
-  k->gen = NULL;
-  k->size = k->cap = 0;
+  free(k->theap);
+  free(k->tok);
+  k->heap = k->theap = NULL;
+  k->tok = NULL;
+  k->size = k->cap = k->tsize = 0;
 }
 
 void cy_kernel_reset(cy_kernel *k) {
@@ -153,9 +237,9 @@ void cy_kernel_reset(cy_kernel *k) {
   k->processed = 0;
   k->stop = 0;
   k->root_pending = 0;
-  /* Zeroed so that a run after reset sees the same generation stamps as a
+  /* Generations zeroed so that a run after reset sees the same stamps as a
    * run on a fresh kernel. */
-  memset(k->gen, 0, (size_t)k->n_tokens * sizeof *k->gen);
+  tokens_clear(k);
 }
 
 void cy_kernel_on(cy_kernel *k, unsigned kind, cy_handler_fn fn, void *ctx) {
@@ -177,45 +261,73 @@ int cy_kernel_after(cy_kernel *k, double dt, unsigned kind, uint32_t obj,
   return push(k, k->now + dt, kind, obj, arg);
 }
 
+/* Never fails: theap has room for every token's one event. */
 int cy_kernel_token_at(cy_kernel *k, double t, unsigned kind, uint32_t token) {
   assert(kind < CY_KERNEL_MAX_KINDS);
   assert(token < k->n_tokens);
-  uint32_t g = ++k->gen[token];
-  int rc = push(k, t, kind | TOKEN_BIT, token, g);
-  if (rc != CY_OK)
-    k->gen[token]--; /* the previous event, if any, stays valid */
-  return rc;
+  assert(isfinite(t) && t >= k->now);
+  uint32_t g = ++k->tok[token].gen;
+  cy_event e = {t + 0.0, (k->seq++ << KIND_BITS) | kind, token, g};
+  uint32_t i = k->tok[token].pos;
+  if (i != NO_POS) {
+    t_fix(k, k->tsize, i, e);
+  } else if (k->root_pending == ROOT_TOKEN) {
+    k->root_pending = 0;
+    t_fill(k, k->tsize, 0, e);
+  } else {
+    assert(k->tsize < k->n_tokens);
+    t_sift_up(k, k->tsize++, e);
+  }
+  return CY_OK;
 }
 
 void cy_kernel_token_cancel(cy_kernel *k, uint32_t token) {
   assert(token < k->n_tokens);
-  k->gen[token]++;
+  k->tok[token].gen++; /* stamps as with lazy cancellation */
+  uint32_t i = k->tok[token].pos;
+  if (i == NO_POS)
+    return;
+  k->tok[token].pos = NO_POS;
+  size_t n = --k->tsize;
+  /* A dispatched token root (root_pending) has no position, so i is not 0
+   * then and the last entry is not that root. */
+  if (i < n)
+    t_fix(k, n, i, k->theap[n]);
+}
+
+/* The heap whose root is next (ROOT_PLAIN or ROOT_TOKEN), or 0 if both are
+ * empty. */
+static inline int next_heap(const cy_kernel *k) {
+  if (k->tsize == 0)
+    return k->size ? ROOT_PLAIN : 0;
+  if (k->size == 0 || ev_less(&k->theap[0], &k->heap[0]))
+    return ROOT_TOKEN;
+  return ROOT_PLAIN;
 }
 
 uint64_t cy_kernel_run(cy_kernel *k, double horizon) {
   uint64_t n = 0;
+  int which;
   assert(!k->root_pending); /* not re-entrant */
   k->stop = 0;
   k->interrupted = 0;
-  while (k->size > 0) {
-    const cy_event *root = &k->heap[0];
+  while ((which = next_heap(k)) != 0) {
+    const cy_event *root = which == ROOT_PLAIN ? &k->heap[0] : &k->theap[0];
     if (!(root->time < horizon))
       break;
     unsigned kind = (unsigned)(root->key & 0xff);
     uint32_t obj = root->obj, arg = root->arg;
-    if ((kind & TOKEN_BIT) && arg != k->gen[obj]) {
-      pop_root(k);
-      continue;
-    }
-    kind &= KIND_MASK;
-    assert(k->handlers[kind].fn != NULL);
+    assert(kind < CY_KERNEL_MAX_KINDS && k->handlers[kind].fn != NULL);
+    if (which == ROOT_TOKEN)
+      k->tok[obj].pos = NO_POS; /* being dispatched: no longer pending */
     k->now = root->time;
-    k->root_pending = 1;
+    k->root_pending = which;
     k->handlers[kind].fn(k, k->handlers[kind].ctx, obj, arg);
-    if (k->root_pending) {
-      k->root_pending = 0;
+    if (k->root_pending == ROOT_PLAIN)
       pop_root(k);
-    }
+    else if (k->root_pending == ROOT_TOKEN)
+      t_pop_root(k);
+    k->root_pending = 0;
     k->processed++;
     n++;
     if (k->stop)

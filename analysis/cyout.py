@@ -199,9 +199,13 @@ def paired(x, base, done=None, base_done=None):
 
 def kaplan_meier(end_day, ended):
     """Kaplan-Meier survival curve: (times, survival) step points, with runs
-    that did not end censored at their end_day (the horizon)."""
+    that did not end censored at their end_day (the horizon).  Runs whose
+    end day is NaN (the alliance was disabled at that point, format
+    version 2) are left out: a disabled alliance has no survival."""
     t = np.asarray(end_day, dtype=float)
     e = np.asarray(ended, dtype=bool)
+    keep = ~np.isnan(t)
+    t, e = t[keep], e[keep]
     order = np.argsort(t, kind="stable")
     t, e = t[order], e[order]
     at_risk = len(t)

@@ -10,6 +10,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 
 from cyout import Study, kaplan_meier, save
 
@@ -32,6 +33,8 @@ def main():
     for ax, name in zip(axes.flat, names):
         k = st.alliances.index(name)
         for p in range(st.n_points):
+            if np.isnan(ends[p][:, k]).all():
+                continue  # disabled at this point (format version 2)
             t, s = kaplan_meier(ends[p][:, k], ended[p][:, k])
             t = list(t) + [st.horizon]
             s = list(s) + [s[-1]]

@@ -50,6 +50,14 @@ check(n == 4 and ci.method == "t" and abs(ci.hi - (0.25 + 3.182446305 / 4)) < 1e
 t, s = kaplan_meier([1, 2, 2, 3, 5], [1, 1, 0, 1, 0])
 check(list(t) == [0, 1, 2, 3], f"km times {t}")
 check(np.allclose(s, [1, 0.8, 0.6, 0.3]), f"km survival {s}")
+# NaN end days (an alliance disabled at the point, format version 2) are
+# left out: the same curve with two NaN runs added, and an all-NaN point
+# gives the empty curve (once an endless loop: NaN never equals itself).
+t, s = kaplan_meier([1, np.nan, 2, 2, 3, 5, np.nan], [1, 0, 1, 0, 1, 0, 0])
+check(list(t) == [0, 1, 2, 3] and np.allclose(s, [1, 0.8, 0.6, 0.3]),
+      f"km with NaN runs {t} {s}")
+t, s = kaplan_meier([np.nan] * 3, [0] * 3)
+check(list(t) == [0] and list(s) == [1], f"km of a disabled alliance {t} {s}")
 
 with tempfile.TemporaryDirectory() as tmp:
     out = os.path.join(tmp, "a.h5")

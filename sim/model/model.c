@@ -510,10 +510,15 @@ static void count_launch(cy_model *m, const op_ref *op) {
               (int)op->attacker, (int)op->target, -1, -1, 0.0);
 }
 
+/* min(1, x) for the probabilities of every operation: fmin() is a libm
+ * call (its NaN rules keep GCC from inlining it), and x is never NaN here
+ * (attributes and boosts are checked numbers), so the result is the same. */
+static inline double capped(double x) { return x < 1.0 ? x : 1.0; }
+
 /* MODEL.md §3.1: o^m / (o^m + (q D)^m), 1/2 when both terms are 0. */
 static double success_probability(const cy_model *m, size_t attacker,
                                   size_t target, int optype, double boost) {
-  double defense = fmin(1.0, m->attr[target][CY_ATTR_DEFENSE] + boost);
+  double defense = capped(m->attr[target][CY_ATTR_DEFENSE] + boost);
   double offense = m->attr[attacker][CY_ATTR_OFFENSE];
   double resisted = m->scenario->optypes[optype].difficulty * defense;
   double decisiveness = m->scenario->decisiveness;
@@ -575,7 +580,7 @@ static void launch(cy_model *m, const op_ref *op) {
     log_event(m, CY_LOG_BLOCKED, op->optype, (int)attacker, (int)target, -1, -1,
               0.0);
   }
-  double detection = fmin(1.0, m->attr[target][CY_ATTR_DETECTION] + boost);
+  double detection = capped(m->attr[target][CY_ATTR_DETECTION] + boost);
   if (!(cy_crn_uniform(op->draws, CY__DRAW_DETECT) < detection))
     return;
   if (success)

@@ -19,6 +19,7 @@
   X(run, "run every sweep point and replication into HDF5")                    \
   X(validate, "check a scenario and print it resolved")                        \
   X(list, "list a scenario's sweep points")                                    \
+  X(merge, "join the shards of a study into one file")                         \
   X(report, "summarise an output file (or export CSV)")
 
 #define CY_CMD_DECLARE_(name, summary) int cy_cmd_##name(int argc, char **argv);

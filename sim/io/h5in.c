@@ -81,6 +81,8 @@ const cy_h5r_meta *cy__h5r_meta_of(const cy_h5r *r) { return &r->m; }
 
 const char *cy__h5r_scenario_text(const cy_h5r *r) { return r->scenario_text; }
 
+hid_t cy__h5r_file_id(const cy_h5r *r) { return r->file; }
+
 void cy__h5r_close(cy_h5r *r) {
   if (!r)
     return;

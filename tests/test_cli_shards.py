@@ -125,6 +125,11 @@ for k, n in enumerate(names):
                   np.isnan(outside).all() if y.dtype.kind == "f"
                   else (outside == 0).all())
 
+r = subprocess.run([CYSIM, "report", names[1]], cwd=tmp, capture_output=True,
+                   text=True)
+check("cysim report on a shard says which task it holds",
+      r.returncode == 0 and "a SHARD (task 1 of 3" in r.stdout, r.stdout + r.stderr)
+
 # `cysim list --tasks 3` names the same ranges.
 r = cysim(["list", SMALL, "--tasks", "3"])
 rows = [line.split("\t") for line in r.stdout.splitlines()[1:]]

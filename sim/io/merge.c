@@ -29,9 +29,8 @@ typedef struct input {
   hid_t ds[CY_H5_N_DATASETS];
   /* Its chunks have the output's shape and filters: copied as stored. */
   bool raw[CY_H5_N_DATASETS];
-  size_t held;         /* runs its status marks done */
-  int64_t task, tasks; /* a shard's (tasks 0: not a shard) */
-  char *overrides;     /* /provenance `overrides` ("" when absent) */
+  size_t held;     /* runs its status marks done */
+  char *overrides; /* /provenance `overrides` ("" when absent) */
 } input;
 
 typedef struct merger {
@@ -75,15 +74,10 @@ static bool present(const merger *g, int f) {
 
 /* ---- inputs ---- */
 
-/* The overrides and a shard's task, which the reader leaves out. */
-static int read_extras(input *in, cy_error *err) {
-  hid_t file = cy__h5r_file_id(in->r);
+/* The overrides, which the reader leaves out. */
+static int read_overrides(input *in, cy_error *err) {
+  hid_t g = H5Gopen2(cy__h5r_file_id(in->r), "provenance", H5P_DEFAULT);
   int rc = CY_OK;
-  if (H5Aexists(file, "tasks") > 0 &&
-      ((rc = cy__h5_get_attr_i64(file, in->path, "tasks", &in->tasks, err)) ||
-       (rc = cy__h5_get_attr_i64(file, in->path, "task", &in->task, err))))
-    return rc;
-  hid_t g = H5Gopen2(file, "provenance", H5P_DEFAULT);
   if (g >= 0 && H5Aexists(g, "overrides") > 0)
     rc = cy__h5_get_attr_str(g, in->path, "overrides", &in->overrides, err);
   else if (!(in->overrides = strdup("")))
@@ -169,7 +163,7 @@ static int open_inputs(merger *g, cy_error *err) {
     rc = cy__h5r_open(&in->r, in->path, err);
     if (!rc) {
       in->m = cy__h5r_meta_of(in->r);
-      rc = read_extras(in, err);
+      rc = read_overrides(in, err);
     }
     if (!rc && k > 0)
       rc = same_study(&g->in[0], in, err);
@@ -203,9 +197,9 @@ static void report_missing(merger *g) {
   if (!g->o->missing || !g->st->runs_missing)
     return;
   size_t R = g->z.R, runs = g->z.P * R;
-  int64_t tasks = g->in[0].tasks;
+  int64_t tasks = g->in[0].m->tasks;
   for (size_t k = 1; k < g->n; k++)
-    if (g->in[k].tasks != tasks)
+    if (g->in[k].m->tasks != tasks)
       tasks = 0;
   char line[1024];
   for (size_t t = 0; tasks > 0 && (int64_t)t < tasks; t++) {

@@ -73,7 +73,7 @@ AuthType=auth/munge
 CredType=cred/munge
 AuthInfo=socket=$d/munge/munge.socket
 StateSaveLocation=$d/state
-SlurmdSpoolDir=$d/spool/slurmd.%n
+SlurmdSpoolDir=$d/spool
 SlurmctldPidFile=$d/run/slurmctld.pid
 SlurmdPidFile=$d/run/slurmd.pid
 SlurmctldLogFile=$d/log/slurmctld.log
@@ -148,7 +148,8 @@ slurm_node_idle() {
 }
 
 slurm_no_jobs() {
-  [ -z "$(squeue -h -t all -o '%i %T' 2>/dev/null | grep -Ev 'COMPLETED|CANCELLED|FAILED|TIMEOUT|OUT_OF_MEMORY|NODE_FAIL|PREEMPTED|BOOT_FAIL|DEADLINE')" ]
+  ! squeue -h -t all -o '%i %T' 2>/dev/null |
+    grep -Evq 'COMPLETED|CANCELLED|FAILED|TIMEOUT|OUT_OF_MEMORY|NODE_FAIL|PREEMPTED|BOOT_FAIL|DEADLINE'
 }
 
 slurm_started_alive() {

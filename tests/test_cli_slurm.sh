@@ -2,7 +2,8 @@
 # test_cli_slurm.sh: scenarios/cluster/sweep.sbatch on a real Slurm (a
 # private single-node one, tests/cluster/slurm.sh: own munged, slurmctld and
 # slurmd, stopped by PID at exit).
-#  1. `bash sweep.sbatch study.cfg 3 out` submits a 3-task array and a merge
+#  1. `bash sweep.sbatch study.cfg 3 out --set scenario.replications=7`
+#     (the option passed through to every `cysim run`) submits a 3-task array and a merge
 #     job chained afterok; all four jobs end COMPLETED (exit 0:0).
 #  2. Each shard is the task's: root attributes task = K (cysim's --task auto
 #     read K from SLURM_ARRAY_TASK_ID) and tasks = 3, complete = 0.
@@ -14,8 +15,8 @@
 #     are untouched (same mtime to the nanosecond, same bytes: those tasks did
 #     no work), the lost one is back, and the merged file again equals the
 #     single-process run.
-# The study: tests/data/io_small.cfg with 7 replications, 2 points x 7 = 14
-# runs over 3 tasks: [0,4), [4,9), [9,14), so task 1 spans both points.
+# The study: tests/data/io_small.cfg with 7 replications (--set), 2 points x
+# 7 = 14 runs over 3 tasks: [0,4), [4,9), [9,14), so task 1 spans both points.
 # Needs root (slurmd runs jobs as their submitter); exits 77 (skipped)
 # otherwise.  Timeouts (WAIT_S) only guard against a hang: no result depends
 # on timing.
@@ -82,7 +83,8 @@ show_logs() {
 }
 # submit: runs sweep.sbatch as a user would; sets ARRAY and MERGE.
 submit() {
-  (cd "$tmp" && CYSIM=$CYSIM bash "$sweep" study.cfg 3 out) >"$tmp/submit.out" 2>&1
+  (cd "$tmp" && CYSIM=$CYSIM bash "$sweep" study.cfg 3 out \
+    --set scenario.replications=7) >"$tmp/submit.out" 2>&1
   check "sweep.sbatch submits (exit 0)" test $? -eq 0
   cat "$tmp/submit.out"
   ARRAY=$(sed -n 's/^sweep.sbatch: array job \([0-9]*\):.*/\1/p' "$tmp/submit.out")
@@ -133,10 +135,8 @@ root_attr() { # root_attr FILE NAME
 print(int(h5py.File(sys.argv[1], "r").attrs[sys.argv[2]]))' "$1" "$2"
 }
 
-sed 's/replications = 20;/replications = 7;/' \
-  "$CYSIM_SOURCE_DIR/tests/data/io_small.cfg" >"$tmp/study.cfg"
-check "study has 7 replications" grep -q 'replications = 7;' "$tmp/study.cfg"
-"$CYSIM" run "$tmp/study.cfg" -o "$tmp/ref.h5" --quiet
+cp "$CYSIM_SOURCE_DIR/tests/data/io_small.cfg" "$tmp/study.cfg"
+"$CYSIM" run "$tmp/study.cfg" -o "$tmp/ref.h5" --quiet --set scenario.replications=7
 check "single-process reference run exits 0" test $? -eq 0
 
 # 1. Submit and wait.

@@ -86,6 +86,12 @@ typedef struct cy_h5w_info {
   const char *command_line;
   const char *const *sets; /* --set overrides, for the resume identity */
   size_t n_sets;
+  /* A shard (`run --task`): the file holds task `task` of `tasks`
+   * (cy_study_task_runs()) and says so in root attributes `task` and
+   * `tasks`; only runs of that range are put, only blocks that meet it are
+   * written (rows outside it hold fill values and status 0), and `complete`
+   * stays 0 unless the range is every run.  tasks 0: the whole study. */
+  size_t task, tasks;
 } cy_h5w_info;
 
 /* Opens the writer: makes OUT.h5.partial (and the journal) anew, or with
@@ -96,7 +102,9 @@ typedef struct cy_h5w_info {
 int cy__h5w_open(cy_h5w **out, const cy_h5w_info *info, uint8_t *status,
                  cy_error *err);
 /* Checks that `path` (a complete output, or a partial file) holds the
- * study of info: CY_OK and *complete set, or CY_EINPUT saying why not. */
+ * study of info (and the same task of a shard): CY_OK and *complete set
+ * (for a shard: every run of its task is done), or CY_EINPUT saying why
+ * not. */
 int cy__h5w_check_identity(const char *path, const cy_h5w_info *info,
                            bool *complete, cy_error *err);
 /* Replications per chunk (and per block). */

@@ -84,6 +84,10 @@ struct cy_h5w {
   cy_h5_sizes z;        /* B = 0 without time series */
   size_t C;             /* replications per block */
   size_t bpp, n_blocks; /* blocks per point; in all */
+  /* The runs this file holds, [lo, hi) of point * R + rep (all of them
+   * unless a shard), and the blocks that meet them, [seq_lo, seq_hi). */
+  size_t lo, hi, seq_lo, seq_hi;
+  size_t task, tasks; /* cy_h5w_info's */
   bool timeseries, event_log, replace;
   int64_t seed;
   hfile part, fin;
@@ -200,6 +204,17 @@ static void sizes(cy_h5w *w) {
   w->C = c;
   w->bpp = (w->z.R + c - 1) / c;
   w->n_blocks = w->z.P * w->bpp;
+}
+
+/* The block that holds run i (point * R + rep). */
+static size_t block_of(const cy_h5w *w, size_t i) {
+  return i / w->z.R * w->bpp + i % w->z.R / w->C;
+}
+
+/* Whether run (point, rep) is one this file holds. */
+static bool in_range(const cy_h5w *w, size_t point, size_t rep) {
+  size_t i = point * w->z.R + rep;
+  return i >= w->lo && i < w->hi;
 }
 
 /* Object creation properties without time stamps: HDF5 would otherwise
@@ -445,10 +460,14 @@ static int attach(hfile *h, hid_t d, const char *const *names, int nd,
 
 /* The final file: chunked, shuffled, deflated.  The partial file:
  * contiguous and allocated in full now, so that writing runs later never
- * changes its metadata (see h5io.h).  Neither writes fill values (fill
- * time never), so integer datasets carry no _FillValue that xarray would
- * turn into NaN; the partial file's unwritten bytes read as zeros (a hole
- * in the file) and no run there is marked done. */
+ * changes its metadata (see h5io.h).  Only float datasets get a fill value
+ * (NaN), so integer datasets carry no _FillValue that xarray would turn
+ * into NaN.  The partial file never writes it (fill time never): its
+ * unwritten bytes read as zeros (a hole in the file) and no run there is
+ * marked done.  The final file writes whole chunks, so fill values are
+ * never written there either, but a chunk a shard leaves out reads as
+ * them (fill time "if set"; with "never" HDF5 reads such a chunk as
+ * zeros). */
 static hid_t dcpl_for(bool partial, int rank, const hsize_t *chunk) {
   hid_t p = plist_untimed(H5P_DATASET_CREATE);
   if (partial) {
@@ -459,7 +478,7 @@ static hid_t dcpl_for(bool partial, int rank, const hsize_t *chunk) {
     H5Pset_shuffle(p);
     H5Pset_deflate(p, DEFLATE_LEVEL);
   }
-  H5Pset_fill_time(p, H5D_FILL_TIME_NEVER);
+  H5Pset_fill_time(p, partial ? H5D_FILL_TIME_NEVER : H5D_FILL_TIME_IFSET);
   return p;
 }
 
@@ -788,6 +807,10 @@ static int write_root_attrs(cy_h5w *w, hfile *h, const cy_h5w_info *info,
     rc = cy__h5_attr_i32(f, h->path, "complete", 0, err);
   if (!rc && s->start[0])
     rc = cy__h5_attr_str(f, h->path, "start", s->start, err);
+  if (!rc && w->tasks)
+    rc = cy__h5_attr_i64(f, h->path, "task", (int64_t)w->task, err);
+  if (!rc && w->tasks)
+    rc = cy__h5_attr_i64(f, h->path, "tasks", (int64_t)w->tasks, err);
   return rc;
 }
 
@@ -1109,15 +1132,76 @@ static int check_scenario_text(hid_t file, const char *path,
   return rc;
 }
 
+/* "task 2 of 8" or "the whole study". */
+static void task_words(char *buf, size_t n, int64_t task, int64_t tasks) {
+  if (tasks)
+    snprintf(buf, n, "task %lld of %lld", (long long)task, (long long)tasks);
+  else
+    snprintf(buf, n, "the whole study");
+}
+
+/* The same task of a shard, or no task at all. */
+static int check_task(hid_t file, const char *path, const cy_h5w_info *info,
+                      cy_error *err) {
+  int64_t task = 0, tasks = 0;
+  int rc = CY_OK;
+  if (H5Aexists(file, "tasks") > 0 &&
+      ((rc = cy__h5_get_attr_i64(file, path, "tasks", &tasks, err)) ||
+       (rc = cy__h5_get_attr_i64(file, path, "task", &task, err))))
+    return resume_error(err, rc);
+  if (task == (int64_t)info->task && tasks == (int64_t)info->tasks)
+    return CY_OK;
+  char have[64], want[64];
+  task_words(have, sizeof have, task, tasks);
+  task_words(want, sizeof want, (int64_t)info->task, (int64_t)info->tasks);
+  return cy_error_set(err, CY_EINPUT,
+                      "%s: cannot resume: it holds %s, this run is %s", path,
+                      have, want);
+}
+
 static int check_identity(hid_t file, const char *path, const cy_h5w_info *info,
                           cy_error *err) {
   int rc = check_root(file, path, info, err);
+  if (!rc)
+    rc = check_task(file, path, info, err);
   if (!rc)
     rc = check_scales(file, path, info, err);
   if (!rc)
     rc = check_provenance(file, path, info, err);
   if (!rc)
     rc = check_scenario_text(file, path, info, err);
+  return rc;
+}
+
+/* Whether every run of a shard's task is marked done in file f. */
+static int task_done(hid_t f, const char *path, const cy_h5w_info *info,
+                     bool *done, cy_error *err) {
+  cy_h5_sizes z = sizes_of(info);
+  size_t lo, hi;
+  cy_study_task_runs(z.P * z.R, info->task, info->tasks, &lo, &hi);
+  uint8_t *st = malloc(z.P * z.R);
+  hid_t d = H5Dopen2(f, "summary/status", H5P_DEFAULT);
+  int rc = CY_OK;
+  hid_t sp = d < 0 ? -1 : H5Dget_space(d);
+  /* The buffer holds P * R values: a dataset of another size is refused
+   * before it is read. */
+  if (!st)
+    rc = nomem(err);
+  else if (sp < 0 || H5Sget_simple_extent_npoints(sp) != (hssize_t)(z.P * z.R))
+    rc = cy_error_set(err, CY_EINPUT,
+                      "%s: /summary/status is missing or not [point, "
+                      "replication]",
+                      path);
+  else if (H5Dread(d, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, st) < 0)
+    rc = hfail(err, path, "read", "/summary/status");
+  if (sp >= 0)
+    H5Sclose(sp);
+  *done = !rc;
+  for (size_t i = lo; !rc && i < hi; i++)
+    *done = *done && st[i] == 1;
+  if (d >= 0)
+    H5Dclose(d);
+  free(st);
   return rc;
 }
 
@@ -1136,6 +1220,8 @@ int cy__h5w_check_identity(const char *path, const cy_h5w_info *info,
     rc = cy_error_set(err, CY_EINPUT, "%s: the attribute 'complete' is missing",
                       path);
   *complete = !rc && c == 1;
+  if (!rc && info->tasks)
+    rc = task_done(f, path, info, complete, err);
   H5Fclose(f);
   return rc;
 }
@@ -1157,6 +1243,15 @@ static cy_h5w *writer_new(const cy_h5w_info *info) {
   hfile_init(&w->part, info->files->partial);
   hfile_init(&w->fin, info->files->tmp);
   sizes(w);
+  size_t runs = w->z.P * w->z.R;
+  w->task = info->task;
+  w->tasks = info->tasks;
+  w->lo = 0, w->hi = runs;
+  if (w->tasks)
+    cy_study_task_runs(runs, w->task, w->tasks, &w->lo, &w->hi);
+  w->seq_lo = block_of(w, w->lo);
+  w->seq_hi = block_of(w, w->hi - 1) + 1;
+  w->next_seq = w->seq_lo;
   w->ready_tail = &w->ready;
   w->status = calloc(w->z.P * w->z.R + 1, 1);
   w->bstate = calloc(w->n_blocks + 1, 1);
@@ -1462,7 +1557,8 @@ static block *block_new(cy_h5w *w, size_t seq, cy_error *err) {
   memset(b->dirty, 0, w->C);
   b->remaining = 0;
   for (size_t i = 0; i < b->n; i++)
-    b->remaining += w->status[b->point * w->z.R + b->rep0 + i] == 0;
+    b->remaining += w->status[b->point * w->z.R + b->rep0 + i] == 0 &&
+                    in_range(w, b->point, b->rep0 + i);
   b->next = NULL;
   return b;
 }
@@ -1527,7 +1623,8 @@ static const void *field_src(const cy_h5w *w, int f, const cy_outcome *o,
 
 int cy__h5w_put(cy_h5w *w, size_t point, size_t rep, const cy_outcome *o,
                 cy_error *err) {
-  if (point >= w->z.P || rep >= w->z.R || w->status[point * w->z.R + rep])
+  if (point >= w->z.P || rep >= w->z.R || w->status[point * w->z.R + rep] ||
+      !in_range(w, point, rep))
     return cy_error_set(err, CY_EINTERNAL, "run (%zu, %zu) is not pending",
                         point, rep);
   block *b = block_get(w, point, rep, err);
@@ -1682,11 +1779,32 @@ static int checkpoint(cy_h5w *w, cy_error *err) {
   return rc;
 }
 
-/* Fills the rows of b done in earlier sessions from the partial file. */
+/* Row i of block b outside a shard's runs: what a reader gets from a chunk
+ * never written (NaN for floats, 0 for integers, so status 0). */
+static void fill_row(const cy_h5w *w, block *b, size_t i) {
+  for (int f = 0; f < CY_H5_N_DATASETS; f++) {
+    if (!field_present(w, f))
+      continue;
+    size_t esz = elem_size(f);
+    unsigned char *row = b->buf[f] + i * w->per[f] * esz;
+    if (dataset(f)->type == CY_ELEM_F64)
+      for (size_t k = 0; k < w->per[f]; k++)
+        memcpy(row + k * esz, &(double){NAN}, esz);
+    else
+      memset(row, 0, w->per[f] * esz);
+  }
+}
+
+/* Fills the rows of b done in earlier sessions from the partial file, and
+ * those outside a shard's runs with fill values. */
 static int fill_from_partial(cy_h5w *w, block *b, cy_error *err) {
   uint8_t missing[MAX_BLOCK_REPS];
-  for (size_t i = 0; i < b->n; i++)
-    missing[i] = !b->got[i];
+  for (size_t i = 0; i < b->n; i++) {
+    bool mine = in_range(w, b->point, b->rep0 + i);
+    missing[i] = !b->got[i] && mine;
+    if (!mine)
+      fill_row(w, b, i);
+  }
   int rc = CY_OK;
   size_t a, e;
   for (size_t from = 0; !rc && next_range(missing, b->n, from, &a, &e);
@@ -1720,7 +1838,7 @@ static bool block_all_done(const cy_h5w *w, size_t seq) {
   size_t n = r0 + w->C <= w->z.R ? w->C : w->z.R - r0;
   const uint8_t *s = w->status + p * w->z.R + r0;
   for (size_t i = 0; i < n; i++)
-    if (!s[i])
+    if (!s[i] && in_range(w, p, r0 + i))
       return false;
   return true;
 }
@@ -1730,7 +1848,7 @@ static bool block_all_done(const cy_h5w *w, size_t seq) {
 static int pump(cy_h5w *w, cy_error *err) {
   int rc = CY_OK;
   for (size_t s = w->next_seq;
-       !rc && s < w->n_blocks && s < w->next_seq + LOOKAHEAD; s++) {
+       !rc && s < w->seq_hi && s < w->next_seq + LOOKAHEAD; s++) {
     if (w->bstate[s] != B_NONE || !block_all_done(w, s))
       continue;
     block *b = block_new(w, s, err);
@@ -1860,9 +1978,7 @@ int cy__h5w_commit(cy_h5w *w, cy_h5w_job *b, cy_error *err) {
   return rc;
 }
 
-bool cy__h5w_all_committed(const cy_h5w *w) {
-  return w->next_seq == w->n_blocks;
-}
+bool cy__h5w_all_committed(const cy_h5w *w) { return w->next_seq == w->seq_hi; }
 
 /* /events from the journal, in (point, replication, time) order. */
 typedef struct ev_cols {
@@ -1974,7 +2090,7 @@ static int write_events(cy_h5w *w, cy_error *err) {
  * is closed, synced and renamed onto OUT.h5. */
 static int finish_final(cy_h5w *w, cy_error *err) {
   int rc = CY_OK;
-  while (!rc && w->next_seq < w->n_blocks) {
+  while (!rc && w->next_seq < w->seq_hi) {
     rc = pump(w, err);
     block *b = rc ? NULL : cy__h5w_next_job(w);
     if (!b)
@@ -1988,7 +2104,8 @@ static int finish_final(cy_h5w *w, cy_error *err) {
   }
   if (!rc && w->event_log)
     rc = write_events(w, err);
-  if (!rc)
+  /* A shard holds part of the study: `complete` says "every run". */
+  if (!rc && w->lo == 0 && w->hi == w->z.P * w->z.R)
     rc = cy__h5_attr_i32(w->fin.file, w->fin.path, "complete", 1, err);
   if (!rc)
     rc = hfile_close(&w->fin, err);

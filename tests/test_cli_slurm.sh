@@ -13,7 +13,8 @@
 #  4. A task is lost (its shard deleted) and the same command is submitted
 #     again: every task and the merge end COMPLETED, the two complete shards
 #     are untouched (same mtime to the nanosecond, same bytes: those tasks did
-#     no work), the lost one is back, and the merged file again equals the
+#     no work; their logs say "is complete; nothing to do"), the lost one is
+#     back, and the merged file again equals the
 #     single-process run.
 # The study: tests/data/io_small.cfg with 7 replications (--set), 2 points x
 # 7 = 14 runs over 3 tasks: [0,4), [4,9), [9,14), so task 1 spans both points.
@@ -127,6 +128,7 @@ with h5py.File(sys.argv[1], "r") as ref, h5py.File(sys.argv[2], "r") as got:
 sys.exit(1 if bad else 0)
 EOF
 }
+not() { ! "$@"; }
 shard() { # shard K: the path of task K's shard
   echo "$tmp/out/study.shard-$1-of-3.h5"
 }
@@ -177,6 +179,12 @@ check "shard 0 untouched (bytes)" test "$(md5sum <"$(shard 0)")" = "$sum0"
 check "shard 2 untouched (mtime)" test "$(stat -c '%y' "$(shard 2)")" = "$before2"
 check "shard 2 untouched (bytes)" test "$(md5sum <"$(shard 2)")" = "$sum2"
 check "lost shard 1 is back" test -f "$(shard 1)"
+for k in 0 2; do
+  check "resubmitted task $k's log: complete, nothing to do" \
+    grep -q "shard-$k-of-3.h5 is complete; nothing to do" "$tmp/out/logs/cysim-study-${ARRAY}_$k.log"
+done
+check "resubmitted task 1's log: no such line (it ran)" \
+  not grep -q "nothing to do" "$tmp/out/logs/cysim-study-${ARRAY}_1.log"
 check "merged again equals the single-process run" same_as_single "$tmp/out/study.h5"
 
 echo "Slurm part took $(($(date +%s) - t0)) s"

@@ -91,7 +91,7 @@ JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 JobCompType=jobcomp/none
 MpiDefault=none
-# slurmctld checks that MailProg exists; jobs here never ask for mail.
+# The default, /usr/bin/mail, is not installed here; no job asks for mail.
 MailProg=/bin/true
 # Finished jobs stay visible to scontrol/squeue for 10 minutes, longer than a
 # test runs.
@@ -103,8 +103,9 @@ ReturnToService=2
 # array runs nproc tasks at a time, as it would on a real node.
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
-# Use the configured CPU count even if slurmd detects another topology (a
-# container's cpuset may hide some of the host's cores).
+# Only CPUs is configured (nproc, which a cpuset or affinity mask may make
+# smaller than what slurmd's hwloc finds): slurmd reports the configured
+# values, so the node is never drained over a layout mismatch.
 SlurmdParameters=config_overrides
 NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus State=UNKNOWN
 PartitionName=test Nodes=$host Default=YES MaxTime=INFINITE State=UP

@@ -148,7 +148,8 @@ int cy__h5w_close(cy_h5w *w, bool complete, double *busy, cy_error *err);
  * - the root attributes, each holding exactly one value of its class:
  *   format = "cysim" (text), format_version 1 or 2 (integer; both are
  *   read alike), scenario_name (text), start (optional, YYYY-MM-DD),
- *   horizon (float, finite, > 0), seed (integer), complete (integer 0/1);
+ *   horizon (float, finite, > 0), seed (integer), complete (integer 0/1),
+ *   and in a shard task and tasks (integers, 0 <= task < tasks);
  * - the root scales, rank 1: point [P] (1..10^7) and replication [R]
  *   (1..2^32-1), integers; state, attacker and target [N] (2..256), text,
  *   the same length and labels; optype [K] (1..16) text; alliance [A] text
@@ -203,6 +204,9 @@ typedef struct cy_h5r_meta {
   double horizon; /* finite, > 0 */
   int64_t seed;
   int complete; /* 0 or 1 */
+  /* A shard of `cysim run --task`: its task of `tasks` (0 and 0 when the
+   * file is no shard: the root attributes are absent). */
+  int64_t task, tasks;
   bool timeseries, event_log;
   char (*states)[CY_ID_MAX];    /* [N] */
   char (*optypes)[CY_ID_MAX];   /* [K] */

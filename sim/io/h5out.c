@@ -17,18 +17,12 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 /* Chunks hold one point, a block of replications and the full trailing
  * dimensions; a block of at most 64 replications or ~1 MiB of the largest
  * [N x N] float64 matrix keeps chunks big enough to compress well and small
  * enough for HDF5's chunk cache. */
 enum { MAX_BLOCK_REPS = 64, CHUNK_TARGET = 1 << 20, EVENT_CHUNK = 1 << 15 };
-
-/* zlib level 1, not the customary 4: on the flagship study (mostly-zero
- * uint32 time series after shuffle) it writes 2.5x faster for files 11%
- * larger (9.1 vs 8.2 MB), and deflate is nearly all of the writer's time. */
-enum { DEFLATE_LEVEL = 1 };
 
 /* How long finished runs may wait in memory before a checkpoint puts them
  * in the partial file: what a crash can cost at most. */
@@ -115,49 +109,6 @@ static double now(void) {
 }
 
 /* ---- errors ---- */
-
-typedef struct cause {
-  char text[200];
-  bool from_system;
-} cause;
-
-static herr_t cause_cb(unsigned n, const H5E_error2_t *e, void *data) {
-  (void)n;
-  cause *c = data;
-  if (!e->desc || c->from_system)
-    return 0;
-  /* The sec2 driver words a failed system call "..., errno = 28, error
-   * message = 'No space left on device', ...": that is the cause a user
-   * can act on. */
-  const char *m = strstr(e->desc, "error message = '");
-  if (m) {
-    m += strlen("error message = '");
-    const char *end = strchr(m, '\'');
-    size_t len = end ? (size_t)(end - m) : strlen(m);
-    if (len >= sizeof c->text)
-      len = sizeof c->text - 1;
-    memcpy(c->text, m, len);
-    c->text[len] = '\0';
-    c->from_system = true;
-  } else if (!c->text[0]) {
-    snprintf(c->text, sizeof c->text, "%s", e->desc);
-  }
-  return 0;
-}
-
-/* Must run right after the failing HDF5 call: the next call clears the
- * error stack.  Innermost error first, a system error preferred. */
-static int hfail(cy_error *err, const char *path, const char *what,
-                 const char *obj) {
-  cause c = {.text = "", .from_system = false};
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, cause_cb, &c);
-  if (c.from_system)
-    return cy_error_set(err, CY_EHDF5, "%s: cannot %s '%s': %s", path, what,
-                        obj, c.text);
-  return cy_error_set(err, CY_EHDF5, "%s: HDF5 failed to %s '%s'%s%s%s", path,
-                      what, obj, c.text[0] ? " (" : "", c.text,
-                      c.text[0] ? ")" : "");
-}
 
 static int nomem(cy_error *err) {
   return cy_error_set(err, CY_ENOMEM, "out of memory");
@@ -278,7 +229,7 @@ static int make_scale(hfile *h, const char *path, hid_t ftype, hid_t mtype,
       (n > 0 &&
        H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) < 0) ||
       H5DSset_scale(d, base_name(path)) < 0)
-    rc = hfail(err, h->path, "write dimension scale", path);
+    rc = cy__h5_fail(err, h->path, "write dimension scale", path);
   if (d >= 0)
     H5Dclose(d);
   H5Sclose(sp);
@@ -363,7 +314,7 @@ static int make_time_bounds(cy_h5w *w, hfile *h, const char *prefix,
   int rc = CY_OK;
   if (d < 0 ||
       H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, tb) < 0)
-    rc = hfail(err, h->path, "write", path);
+    rc = cy__h5_fail(err, h->path, "write", path);
   char tname[64], nvname[64];
   snprintf(tname, sizeof tname, "%stime", prefix);
   snprintf(nvname, sizeof nvname, "%snv", prefix);
@@ -384,7 +335,7 @@ static int describe_coord(hfile *h, const char *path, const char *name,
                           const cy_scenario *s, cy_error *err) {
   hid_t d = H5Dopen2(h->file, path, H5P_DEFAULT);
   if (d < 0)
-    return hfail(err, h->path, "open", path);
+    return cy__h5_fail(err, h->path, "open", path);
   bool time = strcmp(name, "time") == 0;
   char units[48] = "";
   if ((time || strcmp(name, "time_bounds") == 0) && s->start[0])
@@ -448,7 +399,7 @@ static int attach(hfile *h, hid_t d, const char *const *names, int nd,
     hid_t s = H5Dopen2(h->file, names[i], H5P_DEFAULT);
     herr_t rc = s < 0 ? -1 : H5DSattach_scale(d, s, (unsigned)i);
     if (rc < 0) {
-      int e = hfail(err, h->path, "attach dimension scale to", what);
+      int e = cy__h5_fail(err, h->path, "attach dimension scale to", what);
       if (s >= 0)
         H5Dclose(s);
       return e;
@@ -476,7 +427,7 @@ static hid_t dcpl_for(bool partial, int rank, const hsize_t *chunk) {
   } else {
     H5Pset_chunk(p, rank, chunk);
     H5Pset_shuffle(p);
-    H5Pset_deflate(p, DEFLATE_LEVEL);
+    H5Pset_deflate(p, CY_H5_DEFLATE_LEVEL);
   }
   H5Pset_fill_time(p, partial ? H5D_FILL_TIME_NEVER : H5D_FILL_TIME_IFSET);
   return p;
@@ -558,7 +509,8 @@ static int create_field(cy_h5w *w, hfile *h, bool partial, int f,
     H5Pset_fill_value(p, H5T_NATIVE_DOUBLE, &nan);
   }
   hid_t d = make_dataset(h->file, ds->path, cy__h5_file_type(ds->type), sp, p);
-  int rc = d < 0 ? hfail(err, h->path, "create dataset", ds->path) : CY_OK;
+  int rc =
+      d < 0 ? cy__h5_fail(err, h->path, "create dataset", ds->path) : CY_OK;
   H5Pclose(p);
   H5Sclose(sp);
   if (rc)
@@ -579,7 +531,7 @@ static int write_enabled(cy_h5w *w, hfile *h, const char *coords,
   int rc = CY_OK;
   if (d < 0 || H5Dwrite(d, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT,
                         w->enabled) < 0)
-    rc = hfail(err, h->path, "write", path);
+    rc = cy__h5_fail(err, h->path, "write", path);
   const char *names[2] = {"summary/point", "summary/alliance"};
   if (!rc)
     rc = attach(h, d, names, 2, path, err);
@@ -598,7 +550,7 @@ static int write_attr_u8_list(hid_t obj, const char *path, const char *name,
   hid_t a = H5Acreate2(obj, name, H5T_STD_U8LE, asp, H5P_DEFAULT, H5P_DEFAULT);
   int rc = CY_OK;
   if (a < 0 || H5Awrite(a, H5T_NATIVE_UINT8, v) < 0)
-    rc = hfail(err, path, "write attribute", name);
+    rc = cy__h5_fail(err, path, "write attribute", name);
   if (a >= 0)
     H5Aclose(a);
   H5Sclose(asp);
@@ -640,7 +592,7 @@ static int create_events(cy_h5w *w, hfile *h, const cy_scenario *s,
                          cy_error *err) {
   hid_t g = make_group(h->file, "events");
   if (g < 0)
-    return hfail(err, h->path, "create group", "/events");
+    return cy__h5_fail(err, h->path, "create group", "/events");
   H5Gclose(g);
   const cy_h5_group *eg = &cy__h5_groups[CY_H5_G_EVENTS];
   int crc = make_coords(w, h, "events/", eg->coords, s, err);
@@ -652,7 +604,7 @@ static int create_events(cy_h5w *w, hfile *h, const cy_scenario *s,
   int rc = CY_OK;
   h->ev_scale = make_dataset(h->file, "events/event", H5T_STD_U64LE, sp, p);
   if (h->ev_scale < 0 || H5DSset_scale(h->ev_scale, "event") < 0)
-    rc = hfail(err, h->path, "create", "/events/event");
+    rc = cy__h5_fail(err, h->path, "create", "/events/event");
   if (rc == CY_OK)
     rc = describe(h, h->ev_scale, "events/event", NULL, NULL, false, err);
   for (int c = 0; rc == CY_OK && c < CY_H5_N_EVENT_COLUMNS; c++) {
@@ -661,7 +613,7 @@ static int create_events(cy_h5w *w, hfile *h, const cy_scenario *s,
     h->ev[c] = make_dataset(
         h->file, path, cy__h5_file_type(cy__h5_event_columns[c].type), sp, p);
     if (h->ev[c] < 0 || H5DSattach_scale(h->ev[c], h->ev_scale, 0) < 0)
-      rc = hfail(err, h->path, "create", path);
+      rc = cy__h5_fail(err, h->path, "create", path);
     else
       rc = describe(h, h->ev[c], path, NULL, NULL, false, err);
   }
@@ -737,7 +689,7 @@ static int write_axis(cy_h5w *w, hfile *h, const cy_study *st, size_t a,
   hid_t d = make_dataset(h->file, path, ft, sp, -1);
   int rc = CY_OK;
   if (d < 0 || H5Dwrite(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
-    rc = hfail(err, h->path, "write", path);
+    rc = cy__h5_fail(err, h->path, "write", path);
   else {
     char prefix[32], point[48];
     group_prefix(path, prefix, sizeof prefix);
@@ -778,7 +730,7 @@ static int write_axes(cy_h5w *w, hfile *h, const cy_study *st,
 static int write_sweep(cy_h5w *w, hfile *h, const cy_study *st, cy_error *err) {
   hid_t g = make_group(h->file, "sweep");
   if (g < 0)
-    return hfail(err, h->path, "create group", "/sweep");
+    return cy__h5_fail(err, h->path, "create group", "/sweep");
   H5Gclose(g);
   return write_axes(w, h, st, "sweep/", err);
 }
@@ -818,7 +770,7 @@ static int write_provenance(cy_h5w *w, hfile *h, const cy_h5w_info *info,
                             cy_error *err) {
   hid_t g = make_group(h->file, "provenance");
   if (g < 0)
-    return hfail(err, h->path, "create group", "/provenance");
+    return cy__h5_fail(err, h->path, "create group", "/provenance");
   const char *text = cy_study_text(info->study);
   size_t tl = strlen(text);
   hid_t tt = cy__h5_str_type(tl ? tl : 1);
@@ -830,7 +782,7 @@ static int write_provenance(cy_h5w *w, hfile *h, const cy_h5w_info *info,
     rc = nomem(err);
   else if (d < 0 || (memcpy(tbuf, text, tl),
                      H5Dwrite(d, tt, H5S_ALL, H5S_ALL, H5P_DEFAULT, tbuf)) < 0)
-    rc = hfail(err, h->path, "write", "/provenance/scenario_text");
+    rc = cy__h5_fail(err, h->path, "write", "/provenance/scenario_text");
   free(tbuf);
   if (!rc)
     rc = cy__h5_attr_str(d, h->path, "path", cy_study_path(info->study), err);
@@ -874,7 +826,7 @@ static int hfile_close(hfile *h, cy_error *err) {
     H5Dclose(h->ev_scale), h->ev_scale = -1;
   int rc = CY_OK;
   if (h->file >= 0 && H5Fclose(h->file) < 0)
-    rc = hfail(err, h->path, "close", "/");
+    rc = cy__h5_fail(err, h->path, "close", "/");
   h->file = -1;
   return rc;
 }
@@ -913,7 +865,7 @@ static int make_data_group(cy_h5w *w, hfile *h, const cy_h5_group *g,
                            const cy_h5w_info *info, cy_error *err) {
   hid_t id = make_group(h->file, g->name);
   if (id < 0)
-    return hfail(err, h->path, "create group", g->name);
+    return cy__h5_fail(err, h->path, "create group", g->name);
   H5Gclose(id);
   char prefix[32];
   snprintf(prefix, sizeof prefix, "%s/", g->name);
@@ -934,7 +886,7 @@ static int create_file(cy_h5w *w, hfile *h, bool partial,
   H5Pset_attr_creation_order(fcpl,
                              H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
   h->file = H5Fcreate(h->path, H5F_ACC_EXCL, fcpl, H5P_DEFAULT);
-  int rc = h->file < 0 ? hfail(err, h->path, "create", "/") : CY_OK;
+  int rc = h->file < 0 ? cy__h5_fail(err, h->path, "create", "/") : CY_OK;
   H5Pclose(fcpl);
   if (!rc)
     rc = write_root_attrs(w, h, info, err);
@@ -962,13 +914,13 @@ static int create_file(cy_h5w *w, hfile *h, bool partial,
       rc = nomem(err);
     else if (H5Dwrite(h->ds[CY_H5_STATUS], H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL,
                       H5P_DEFAULT, z) < 0)
-      rc = hfail(err, h->path, "write", "/summary/status");
+      rc = cy__h5_fail(err, h->path, "write", "/summary/status");
     free(z);
   }
   if (!rc && !partial && w->event_log)
     rc = create_events(w, h, info->scenario, err);
   if (!rc && H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
-    rc = hfail(err, h->path, "flush", "/");
+    rc = cy__h5_fail(err, h->path, "flush", "/");
   return rc;
 }
 
@@ -1116,7 +1068,7 @@ static int check_scenario_text(hid_t file, const char *path,
   else if (!buf)
     rc = nomem(err);
   else if (H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
-    rc = hfail(err, path, "read", "/provenance/scenario_text");
+    rc = cy__h5_fail(err, path, "read", "/provenance/scenario_text");
   else if (strcmp(buf, cy_study_text(info->study)) != 0)
     rc = cy_error_set(err, CY_EINPUT,
                       "%s: cannot resume: it holds the results of another "
@@ -1193,7 +1145,7 @@ static int task_done(hid_t f, const char *path, const cy_h5w_info *info,
                       "replication]",
                       path);
   else if (H5Dread(d, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, st) < 0)
-    rc = hfail(err, path, "read", "/summary/status");
+    rc = cy__h5_fail(err, path, "read", "/summary/status");
   if (sp >= 0)
     H5Sclose(sp);
   *done = !rc;
@@ -1384,7 +1336,7 @@ static int check_partial(cy_h5w *w, const cy_h5w_info *info, cy_error *err) {
   }
   if (!rc && H5Dread(w->part.ds[CY_H5_STATUS], H5T_NATIVE_UINT8, H5S_ALL,
                      H5S_ALL, H5P_DEFAULT, w->status) < 0)
-    rc = hfail(err, w->part.path, "read", "/summary/status");
+    rc = cy__h5_fail(err, w->part.path, "read", "/summary/status");
   for (size_t i = 0; !rc && i < w->z.P * w->z.R; i++)
     if (w->status[i] > 1)
       rc = cy_error_set(err, CY_EINPUT,
@@ -1680,8 +1632,8 @@ static int rows_io(cy_h5w *w, block *b, int f, size_t a, size_t e, bool write,
   if (hr >= 0)
     hr = write ? H5Dwrite(d, mt, ms, fs, H5P_DEFAULT, mem)
                : H5Dread(d, mt, ms, fs, H5P_DEFAULT, mem);
-  int rc = hr < 0 ? hfail(err, w->part.path, write ? "write" : "read",
-                          dataset(f)->path)
+  int rc = hr < 0 ? cy__h5_fail(err, w->part.path, write ? "write" : "read",
+                                dataset(f)->path)
                   : CY_OK;
   H5Sclose(ms);
   H5Sclose(fs);
@@ -1741,7 +1693,7 @@ static int write_dirty_status(cy_h5w *w, block *b, cy_error *err) {
 
 static int flush_partial(cy_h5w *w, cy_error *err) {
   if (H5Fflush(w->part.file, H5F_SCOPE_LOCAL) < 0)
-    return hfail(err, w->part.path, "flush", "/");
+    return cy__h5_fail(err, w->part.path, "flush", "/");
   return CY_OK;
 }
 
@@ -1887,47 +1839,19 @@ cy_h5w_job *cy__h5w_next_job(cy_h5w *w) {
   return b;
 }
 
-/* HDF5's shuffle filter: byte k of every element, then byte k + 1, ... */
-static void shuffle(unsigned char *dst, const unsigned char *src, size_t n,
-                    size_t size) {
-  for (size_t k = 0; k < size; k++)
-    for (size_t i = 0; i < n; i++)
-      dst[k * n + i] = src[i * size + k];
-}
-
 int cy__h5w_compress(const cy_h5w *w, cy_h5w_job *b) {
   for (int f = 0; f < CY_H5_N_DATASETS; f++) {
     if (!field_present(w, f) || w->per[f] == 0)
       continue;
-    size_t esz = elem_size(f), n = w->C * w->per[f];
-    size_t bytes = n * esz;
-    const unsigned char *src = b->buf[f];
+    size_t esz = elem_size(f);
     if (b->n < w->C) /* the padding of an edge chunk */
       memset(b->buf[f] + b->n * w->per[f] * esz, 0,
              (w->C - b->n) * w->per[f] * esz);
-    if (esz > 1) {
-      if (b->shuf_cap < bytes) {
-        unsigned char *t = realloc(b->shuf, bytes);
-        if (!t)
-          return CY_ENOMEM;
-        b->shuf = t;
-        b->shuf_cap = bytes;
-      }
-      shuffle(b->shuf, src, n, esz);
-      src = b->shuf;
-    }
-    uLongf zl = compressBound((uLong)bytes);
-    if (b->zcap[f] < zl) {
-      unsigned char *t = realloc(b->z[f], zl);
-      if (!t)
-        return CY_ENOMEM;
-      b->z[f] = t;
-      b->zcap[f] = zl;
-    }
-    /* compress2: the zlib stream HDF5's deflate filter writes and reads. */
-    if (compress2(b->z[f], &zl, src, (uLong)bytes, DEFLATE_LEVEL) != Z_OK)
-      return CY_EINTERNAL;
-    b->zlen[f] = zl;
+    int rc =
+        cy__h5_deflate_chunk(b->buf[f], w->C * w->per[f], esz, &b->shuf,
+                             &b->shuf_cap, &b->z[f], &b->zcap[f], &b->zlen[f]);
+    if (rc != CY_OK)
+      return rc;
   }
   b->compressed = true;
   return CY_OK;
@@ -1940,7 +1864,8 @@ static int write_chunks(cy_h5w *w, block *b, cy_error *err) {
     hsize_t off[5] = {b->point, b->rep0, 0, 0, 0};
     if (H5Dwrite_chunk(w->fin.ds[f], H5P_DEFAULT, 0, off, b->zlen[f], b->z[f]) <
         0)
-      return hfail(err, w->fin.path, "write a chunk of", dataset(f)->path);
+      return cy__h5_fail(err, w->fin.path, "write a chunk of",
+                         dataset(f)->path);
   }
   return CY_OK;
 }
@@ -2044,9 +1969,9 @@ static int write_column(hfile *h, hid_t d, const char *name, hid_t mt, size_t n,
                         const void *buf, cy_error *err) {
   hsize_t size[1] = {n};
   if (H5Dset_extent(d, size) < 0)
-    return hfail(err, h->path, "extend", name);
+    return cy__h5_fail(err, h->path, "extend", name);
   if (n && H5Dwrite(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
-    return hfail(err, h->path, "write", name);
+    return cy__h5_fail(err, h->path, "write", name);
   return CY_OK;
 }
 

@@ -296,6 +296,7 @@ check("a task refuses another task's shard at its output",
 
 # ---- a task killed mid-way, rerun by the same command, resumes ----
 run([LONG, "-q", "-o", "long.h5"], tmp)
+run([LONG, "--task", "0", "--tasks", "2", "-q", "-o", "long0.h5"], tmp)
 cmd = [CYSIM, "run", LONG, "--task", "1", "--tasks", "2", "-j", "1", "-q",
        "-o", "long1.h5"]
 p = subprocess.Popen(cmd, cwd=tmp)
@@ -312,9 +313,16 @@ p.send_signal(signal.SIGKILL)
 p.wait()
 check("a task killed after some runs leaves its partial file",
       3 <= done and os.path.exists(path("long1.h5.partial")), f"done={done}")
+with h5py.File(path("long1.h5.partial")) as f:
+    kept = int(f["summary/status"][()].sum())
+r = cysim(["merge", "-o", "salvage.h5", "--allow-partial", "long1.h5.partial",
+           "long0.h5"])
+with h5py.File(path("salvage.h5")) as f:
+    salvaged = int(f["summary/status"][()].sum())
+check("merge --allow-partial takes a killed task's partial file too",
+      r.returncode == 0 and salvaged == 300 + kept, f"{salvaged} {kept} {r.stderr}")
 r = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True)
 check("the same command resumes the killed task", r.returncode == 0, r.stderr)
-run([LONG, "--task", "0", "--tasks", "2", "-q", "-o", "long0.h5"], tmp)
 r = cysim(["merge", "-o", "longall.h5", "long0.h5", "long1.h5"])
 check("merged killed-and-resumed shards equal the single run",
       r.returncode == 0 and same_data(path("long.h5"), path("longall.h5")) == [],

@@ -50,4 +50,9 @@ int cy_cmd_load_study(const char *cmd, int argc, char **argv,
                       void (*usage)(FILE *), const cy_cmd_opt *extra,
                       cy_study **out, cy_work *work);
 
+/* "cysim CMD ARG...": a command's argv (argv[0] the command) as one line,
+ * for a file's `command_line`; call it before getopt permutes argv.
+ * Caller frees; NULL when out of memory. */
+char *cy_cmd_join_args(int argc, char **argv);
+
 #endif

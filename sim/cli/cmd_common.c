@@ -101,3 +101,18 @@ int cy_cmd_load_study(const char *cmd, int argc, char **argv,
   *out = st;
   return CY_EXIT_OK;
 }
+
+char *cy_cmd_join_args(int argc, char **argv) {
+  size_t len = 6;
+  for (int i = 0; i < argc; i++)
+    len += strlen(argv[i]) + 1;
+  char *s = malloc(len);
+  if (!s)
+    return NULL;
+  strcpy(s, "cysim");
+  for (int i = 0; i < argc; i++) {
+    strcat(s, " ");
+    strcat(s, argv[i]);
+  }
+  return s;
+}

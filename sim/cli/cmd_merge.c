@@ -49,22 +49,6 @@ static void print_missing(const char *line, void *ctx) {
   fprintf(stderr, "cysim merge: missing: %s\n", line);
 }
 
-/* As cmd_run.c: the command line stored in the file. */
-static char *join_args(int argc, char **argv) {
-  size_t len = 6;
-  for (int i = 0; i < argc; i++)
-    len += strlen(argv[i]) + 1;
-  char *s = malloc(len);
-  if (!s)
-    return NULL;
-  strcpy(s, "cysim");
-  for (int i = 0; i < argc; i++) {
-    strcat(s, " ");
-    strcat(s, argv[i]);
-  }
-  return s;
-}
-
 /* Fills o from argv: -1 to go on, else the exit status. */
 static int parse_args(int argc, char **argv, cy_merge_opts *o, bool *quiet) {
   enum { O_PARTIAL = 256, O_FORCE };
@@ -106,7 +90,8 @@ static int parse_args(int argc, char **argv, cy_merge_opts *o, bool *quiet) {
 }
 
 int cy_cmd_merge(int argc, char **argv) {
-  char *cmdline = join_args(argc, argv); /* before getopt permutes argv */
+  char *cmdline =
+      cy_cmd_join_args(argc, argv); /* before getopt permutes argv */
   cy_merge_opts o = {.missing = print_missing};
   bool quiet = false;
   int status = parse_args(argc, argv, &o, &quiet);

@@ -247,21 +247,6 @@ static char *default_output(const char *file, const cy_run_opts *o) {
   return out;
 }
 
-static char *join_command_line(int argc, char **argv) {
-  size_t len = 6;
-  for (int i = 0; i < argc; i++)
-    len += strlen(argv[i]) + 3;
-  char *s = malloc(len);
-  if (!s)
-    return NULL;
-  strcpy(s, "cysim");
-  for (int i = 0; i < argc; i++) {
-    strcat(s, " ");
-    strcat(s, argv[i]);
-  }
-  return s;
-}
-
 /* What the command line asks for. */
 typedef struct run_args {
   cy_run_opts o;
@@ -528,7 +513,7 @@ int cy_cmd_run(int argc, char **argv) {
     return CY_EXIT_FAILURE;
   }
   /* Before getopt_long, which permutes argv. */
-  char *cmdline = join_command_line(argc, argv);
+  char *cmdline = cy_cmd_join_args(argc, argv);
   char *output = NULL;
   int status = parse_args(argc, argv, &a);
   if (status < 0) {

@@ -30,6 +30,7 @@ typedef struct input {
   /* Its chunks have the output's shape and filters: copied as stored. */
   bool raw[CY_H5_N_DATASETS];
   size_t held;     /* runs its status marks done */
+  bool chunked;    /* a final file (not an OUT.h5.partial): a template */
   char *overrides; /* /provenance `overrides` ("" when absent) */
 } input;
 
@@ -74,8 +75,17 @@ static bool present(const merger *g, int f) {
 
 /* ---- inputs ---- */
 
-/* The overrides, which the reader leaves out. */
+/* The overrides, which the reader leaves out, and whether the file is
+ * chunked as a final file is (an interrupted run's OUT.h5.partial is
+ * contiguous: its runs are merged, but it cannot be the template). */
 static int read_overrides(input *in, cy_error *err) {
+  hid_t d = H5Dopen2(cy__h5r_file_id(in->r), "summary/status", H5P_DEFAULT);
+  hid_t pl = d < 0 ? -1 : H5Dget_create_plist(d);
+  in->chunked = pl >= 0 && H5Pget_layout(pl) == H5D_CHUNKED;
+  if (pl >= 0)
+    H5Pclose(pl);
+  if (d >= 0)
+    H5Dclose(d);
   hid_t g = H5Gopen2(cy__h5r_file_id(in->r), "provenance", H5P_DEFAULT);
   int rc = CY_OK;
   if (g >= 0 && H5Aexists(g, "overrides") > 0)
@@ -158,6 +168,7 @@ static int open_inputs(merger *g, cy_error *err) {
   for (size_t k = 0; !rc && k < g->n; k++) {
     input *in = &g->in[k];
     in->path = g->o->inputs[k];
+    in->chunked = false;
     for (int f = 0; f < CY_H5_N_DATASETS; f++)
       in->ds[f] = -1;
     rc = cy__h5r_open(&in->r, in->path, err);
@@ -250,7 +261,8 @@ static int plan(merger *g, cy_error *err) {
       else
         g->owner[i] = (uint32_t)k + 1;
     }
-    if (g->in[k].held > g->in[g->tmpl].held)
+    if (g->in[k].chunked &&
+        (!g->in[g->tmpl].chunked || g->in[k].held > g->in[g->tmpl].held))
       g->tmpl = k;
   }
   cy_merge_stats *st = g->st;
@@ -367,6 +379,11 @@ static int open_output_dataset(merger *g, int f, cy_error *err) {
 }
 
 static int open_output(merger *g, cy_error *err) {
+  if (!g->in[g->tmpl].chunked)
+    return cy_error_set(err, CY_EINPUT,
+                        "%s: every input is an interrupted run's partial "
+                        "file; merge needs at least one finished file",
+                        g->in[g->tmpl].path);
   int rc = cy__outfiles_init(&g->files, g->o->output, err);
   if (!rc)
     rc = cy__outfiles_lock(&g->files, err);

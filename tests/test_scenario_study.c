@@ -241,6 +241,20 @@ static void test_set(void) {
         "bad --set path suggests: %s", err.msg);
 }
 
+/* A --set string over a setting the file wrote as an integer (an error the
+ * loader then reports) once freed the integer's bits as a string. */
+static void test_set_retype(void) {
+  cy_error err;
+  const char *sets[] = {"scenario.name=x"};
+  cy_study *st = load("retype.cfg",
+                      "scenario = { name = 1; horizon = 10.0; };\n"
+                      "states = ( { id = \"A\"; }, { id = \"B\"; } );\n",
+                      sets, 1, &err);
+  CHECK(st && strcmp(cy_study_base(st)->name, "x") == 0,
+        "string over an integer: %s", err.msg);
+  cy_study_free(st);
+}
+
 static void test_include(void) {
   char sub[128];
   snprintf(sub, sizeof sub, "%s/parts", dir);
@@ -425,6 +439,7 @@ int main(void) {
   test_sweep_order();
   test_zip_and_ranges();
   test_set();
+  test_set_retype();
   test_include();
   test_timeline_and_ints();
   test_points_threads();

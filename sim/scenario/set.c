@@ -27,14 +27,15 @@ typedef struct set_value {
 
 /* libconfig 1.5 cannot change a scalar's type (set_float on an int setting
  * fails), but its setters adopt the type of a CONFIG_TYPE_NONE setting; so a
- * --set float may replace a value the file wrote as 1. */
+ * --set float may replace a value the file wrote as 1.  The value is
+ * cleared too: set_string frees the old sval, which an int's bits would
+ * otherwise fill. */
 static void make_untyped(config_setting_t *s, int type) {
   if (config_setting_type(s) == type)
     return;
-  if (s->type == CONFIG_TYPE_STRING) {
+  if (s->type == CONFIG_TYPE_STRING)
     free(s->value.sval);
-    s->value.sval = NULL;
-  }
+  memset(&s->value, 0, sizeof s->value);
   s->type = CONFIG_TYPE_NONE;
 }
 

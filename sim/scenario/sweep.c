@@ -562,6 +562,8 @@ size_t cy__sweep_value_index(const cy_sweep *sw, size_t point, size_t axis) {
  * whole values array or of from/to/steps when there is one, else the
  * axis's entry. */
 static const char *value_where(const cy_sweep *sw, size_t i, size_t v) {
+  if (!sw->n_sets) /* the usual case: every point asks */
+    return sw->targets[i].where;
   const config_setting_t *g = sw->targets[i].entry;
   const config_setting_t *vals = config_setting_get_member(g, "values");
   const config_setting_t *from[] = {

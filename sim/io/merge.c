@@ -336,6 +336,15 @@ static int copy_file(const char *from, const char *to, cy_error *err) {
   return rc;
 }
 
+/* The id of filter i of a dataset creation list (-1 when unreadable). */
+static H5Z_filter_t filter_id(hid_t plist, int i) {
+  unsigned flags, cd[16], config;
+  size_t n = sizeof cd / sizeof cd[0];
+  char name[64];
+  return H5Pget_filter2(plist, (unsigned)i, &flags, &n, cd, sizeof name, name,
+                        &config);
+}
+
 /* Dataset f of the output, its chunk shape and filters, and which inputs
  * store theirs alike (their chunks are then copied as stored). */
 static int open_output_dataset(merger *g, int f, cy_error *err) {
@@ -364,12 +373,8 @@ static int open_output_dataset(merger *g, int f, cy_error *err) {
                 H5Pget_nfilters(ip) == H5Pget_nfilters(op);
     for (int i = 0; same && i < nd; i++)
       same = c[i] == oc[i];
-    for (int i = 0; same && i < H5Pget_nfilters(op); i++) {
-      unsigned fl;
-      size_t nv = 0;
-      same = H5Pget_filter2(ip, (unsigned)i, &fl, &nv, NULL, 0, NULL, NULL) ==
-             H5Pget_filter2(op, (unsigned)i, &fl, &nv, NULL, 0, NULL, NULL);
-    }
+    for (int i = 0; same && i < H5Pget_nfilters(op); i++)
+      same = filter_id(ip, i) == filter_id(op, i);
     in->raw[f] = same;
     if (ip >= 0)
       H5Pclose(ip);

@@ -22,7 +22,9 @@
  *     --resume with remote workers then completes the file, equal to the
  *     local-only one;
  *  5. an answer for a run the worker was not handed, and a failing submit,
- *     end the run with an error, never a wrong file. */
+ *     end the run with an error, never a wrong file; workers that loaded
+ *     the study with other options (another seed: another fingerprint)
+ *     stop the run before the output is touched. */
 #include "cysim/cy_run.h"
 #include "io/h5io.h"
 #include "testutil.h"
@@ -49,7 +51,7 @@ typedef struct fake {
   uint8_t *handed; /* [P * R]: runs handed out */
   size_t P, R;
   uint64_t lcg;
-  size_t submitted, answered;
+  size_t submitted, answered, started;
   bool over_depth, twice, stop_called, polled_empty;
   /* Faults, at the answer of that number (SIZE_MAX: never). */
   size_t fail_at, eintr_at, stop_at, wrong_at, submit_fail_at;
@@ -117,6 +119,14 @@ static int fake_poll(void *ctx, double wait, bool *got, cy_remote_answer *a,
   return CY_OK;
 }
 
+static int fake_start(void *ctx, uint64_t fingerprint, cy_error *err) {
+  fake *f = ctx;
+  f->started++;
+  if (fingerprint != cy_run_worker_fingerprint(f->rw))
+    return cy_error_set(err, CY_EINPUT, "fake worker 0 loaded another study");
+  return CY_OK;
+}
+
 static int fake_stop(void *ctx, cy_error *err) {
   (void)err;
   ((fake *)ctx)->stop_called = true;
@@ -124,6 +134,7 @@ static int fake_stop(void *ctx, cy_error *err) {
 }
 
 static const cy_remote_type fake_type = {.name = "fake",
+                                         .start = fake_start,
                                          .submit = fake_submit,
                                          .poll = fake_poll,
                                          .stop = fake_stop};
@@ -153,6 +164,8 @@ static void fake_fini(fake *f) {
 
 /* What the transport promises, after cy_run() returned. */
 static void check_contract(const fake *f, const char *what) {
+  CHECK(f->started == 1, "%s: start called %zu times, expected once", what,
+        f->started);
   CHECK(f->n_flight == 0, "%s: %zu runs still in flight", what, f->n_flight);
   CHECK(!f->over_depth, "%s: a worker held more than %u runs", what, f->depth);
   CHECK(!f->twice, "%s: a run was handed out twice", what);
@@ -328,7 +341,7 @@ static void check_stop_resume(bool by_caller) {
   char cfg[600], ref[600], out[600];
   cfg_path(cfg, sizeof cfg, "io_small.cfg");
   path(ref, sizeof ref, "ref_small.h5");
-  path(out, sizeof out, "stop.h5");
+  path(out, sizeof out, by_caller ? "stop.h5" : "stop_remote.h5");
   cy_run_opts o = opts_for(cfg, ref, 2);
   o.force = true;
   cy_error err;
@@ -371,7 +384,8 @@ static void check_faults(void) {
   char cfg[600], out[600];
   cfg_path(cfg, sizeof cfg, "io_small.cfg");
   path(out, sizeof out, "fault.h5");
-  cy_run_opts o = opts_for(cfg, out, 1);
+  /* No local thread: the runs wait for the faulty transport. */
+  cy_run_opts o = opts_for(cfg, out, 0);
   o.force = true;
   fake f;
   fake_init(&f, &o, 2, 2);
@@ -386,6 +400,42 @@ static void check_faults(void) {
   rc = run_remote(&o, &f, 2, 2, NULL, &err);
   CHECK(rc == CY_EIO && strstr(err.msg, "link down"),
         "failing submit: rc %d (%s)", rc, err.msg);
+  fake_fini(&f);
+  /* Workers that loaded the study with another seed (or -n, --set,
+   * --event-log, scenario text) have another fingerprint: the run stops
+   * before any run is handed out. */
+  char other_out[600], partial[620];
+  path(other_out, sizeof other_out, "other.h5");
+  snprintf(partial, sizeof partial, "%s.partial", other_out);
+  o.output = other_out;
+  cy_run_opts other = o;
+  other.have_seed = true;
+  other.seed = 99;
+  fake_init(&f, &other, 2, 2);
+  rc = run_remote(&o, &f, 2, 2, NULL, &err);
+  CHECK(rc == CY_EINPUT && strstr(err.msg, "another study"),
+        "workers of another study: rc %d (%s)", rc, err.msg);
+  CHECK(f.submitted == 0, "another study: %zu runs handed out, expected 0",
+        f.submitted);
+  CHECK(access(partial, F_OK) != 0 && access(other_out, F_OK) != 0,
+        "another study: no output touched");
+  fake_fini(&f);
+  /* The fingerprint depends on what the results do: not on the path. */
+  fake g;
+  other = o;
+  fake_init(&f, &other, 1, 1);
+  other.n_sets = 1;
+  other.sets = (const char *const[]){"scenario.horizon=700"};
+  fake_init(&g, &other, 1, 1);
+  CHECK(cy_run_worker_fingerprint(f.rw) != cy_run_worker_fingerprint(g.rw),
+        "a --set changes the fingerprint");
+  fake_fini(&g);
+  other = o;
+  other.event_log = true;
+  fake_init(&g, &other, 1, 1);
+  CHECK(cy_run_worker_fingerprint(f.rw) != cy_run_worker_fingerprint(g.rw),
+        "--event-log changes the fingerprint");
+  fake_fini(&g);
   fake_fini(&f);
 }
 

@@ -105,19 +105,20 @@ int cy_run(const cy_run_opts *o, cy_run_stats *stats, cy_error *err);
  * table of functions (cy_remote_type) plus its context, in
  * cy_run_opts.remote.  One thread of cy_run() (the proxy) drives it: it
  * claims pending runs from the same counter as the local threads, hands
- * each to a remote worker, keeping `depth` in flight per worker so that
- * none idles while a result travels, and queues the results it receives
+ * each to a remote worker, keeping several in flight per worker so that
+ * none idles while a result travels (2, or as many as the worker computes
+ * in about 20 ms when runs are short), and queues the results it receives
  * for the writer like a local thread's.  The file is therefore the same
  * bytes however the runs were shared, provided a remote worker computes
  * run (point, rep) as cy_run_worker_run() below does.
  *
- * Only the proxy thread calls the functions, one call at a time (an MPI
- * transport needs MPI_THREAD_SERIALIZED), and it is never the thread that
- * called cy_run().  The workers' lifetime is the caller's: cy_run() starts
- * and ends none, and may return before handing out anything (a bad
- * scenario, an output that exists).  When cy_run() returns, every run it
- * handed out has been answered (unless the transport itself failed), so
- * the caller may use the workers again or end them. */
+ * The functions are called one at a time (an MPI transport needs
+ * MPI_THREAD_SERIALIZED): start by the thread that called cy_run(), before
+ * the output is touched, the others by the proxy thread.  The workers' lifetime
+ * is the caller's: cy_run() starts and ends none, and may return before handing
+ * out anything (a bad scenario, an output that exists).  When cy_run() returns,
+ * every run it handed out has been answered (unless the transport itself
+ * failed), so the caller may use the workers again or end them. */
 
 /* The answer of a remote worker to a run it was handed. */
 typedef struct cy_remote_answer {
@@ -132,6 +133,14 @@ typedef struct cy_remote_answer {
 
 typedef struct cy_remote_type {
   const char *name; /* e.g. "mpi", for messages */
+  /* Called once, after the study loaded and before the output is touched
+   * or any run handed out, with the fingerprint of the study
+   * (cy_run_worker_fingerprint() of a worker loaded with the same
+   * options).  CY_OK when every worker loaded that study; else the error
+   * cy_run() returns at once (CY_EINPUT and a message naming the worker
+   * that loaded another study, or its own error loading it).  NULL: no
+   * check. */
+  int (*start)(void *ctx, uint64_t fingerprint, cy_error *err);
   /* Hands run (point, rep) to worker w, without waiting for it to be
    * computed.  CY_OK, or a failure of the transport (err filled): the
    * proxy then gives up on every run in flight. */
@@ -155,7 +164,7 @@ typedef struct cy_remote {
   const cy_remote_type *type;
   void *ctx;        /* passed to every function of type */
   unsigned workers; /* how many; 0: none (local threads only) */
-  unsigned depth;   /* runs in flight per worker; 0: 2 */
+  unsigned depth;   /* most runs in flight per worker; 0: 32 */
 } cy_remote;
 
 /* What a remote worker does with the runs it is handed: the study of
@@ -169,6 +178,11 @@ typedef struct cy_run_worker cy_run_worker;
 int cy_run_worker_alloc(cy_run_worker **out, const cy_run_opts *o,
                         cy_error *err);
 void cy_run_worker_free(cy_run_worker *w);
+/* A hash of everything a run's results depend on: the scenario text (its
+ * @includes too), the overrides, replications, seed and event log.  Equal
+ * for workers loaded with equal options from equal files, whatever their
+ * paths. */
+uint64_t cy_run_worker_fingerprint(const cy_run_worker *w);
 /* The study's points and replications per point (with the overrides). */
 size_t cy_run_worker_points(const cy_run_worker *w);
 size_t cy_run_worker_replications(const cy_run_worker *w);

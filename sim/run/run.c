@@ -78,6 +78,26 @@ static void run_overrides(const cy_run_opts *o, const cy_scenario *base,
   *seed = o->have_seed ? o->seed : base->seed;
 }
 
+/* FNV-1a, 64 bits, of n bytes, continuing from h. */
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n) {
+  const unsigned char *b = p;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ b[i]) * 0x100000001b3ULL;
+  return h;
+}
+
+/* What the results of a run of st depend on besides (point, rep), hashed
+ * (cy_run_worker_fingerprint). */
+static uint64_t study_fingerprint(const cy_study *st, const cy_run_opts *o,
+                                  size_t R, int64_t seed) {
+  const char *text = cy_study_text(st);
+  uint64_t h = fnv1a(0xcbf29ce484222325ULL, text, strlen(text) + 1);
+  for (size_t i = 0; i < o->n_sets; i++)
+    h = fnv1a(h, o->sets[i], strlen(o->sets[i]) + 1);
+  uint64_t tail[3] = {R, (uint64_t)seed, o->event_log};
+  return fnv1a(h, tail, sizeof tail);
+}
+
 /* Resolves point p of st with the run's overrides (-n, --seed,
  * --event-log): what every run of the point is computed from, here and in
  * a remote worker (cy_run_worker_run). */
@@ -243,7 +263,7 @@ static void *worker(void *arg) {
 /* ---- remote workers (cy_run_opts.remote) ----
  *
  * The proxy thread claims runs from the counter like a worker, hands them
- * to the transport, keeping `depth` in flight per remote worker, and
+ * to the transport, keeping up to `depth` in flight per remote worker, and
  * queues the answers for the writer.  slots[w * depth + d] is the run index
  * (point * R + rep) of an answer expected from worker w, or NO_RUN; an
  * answer for a run not in its worker's slots is the transport's bug, never
@@ -253,6 +273,14 @@ static void *worker(void *arg) {
 /* How long one poll of the transport may wait: how soon the proxy sees a
  * stop request and helps compress.  Answers end the wait at once. */
 #define PROXY_POLL_SECONDS 0.01
+/* The work a remote worker is given beyond the run it computes, in
+ * seconds of its runs: it covers the time an answer and the next run take
+ * to travel and the proxy's own pauses (compressing a chunk takes a few
+ * ms), so that workers never wait.  Short runs need many in flight (the
+ * flagship's 1 ms runs about 20), long ones 2: more would leave some
+ * workers a queue of runs at the end while others idle. */
+#define PROXY_BUFFER_SECONDS 0.02
+#define PROXY_MAX_DEPTH 32
 
 typedef struct proxy {
   shared *sh;
@@ -260,6 +288,8 @@ typedef struct proxy {
   size_t depth;
   size_t *slots; /* [workers * depth] */
   size_t in_flight;
+  size_t answers; /* so far, to estimate how long a run takes */
+  double t0;      /* when the first run was handed out */
   bool drained;   /* the counter is past the last pending run */
   bool stop_sent; /* rm->type->stop called */
   bool broken;    /* the transport failed: no answer can be expected */
@@ -287,11 +317,26 @@ static void proxy_broken(proxy *px, const cy_error *e) {
   fail(px->sh, e);
 }
 
-/* Tops every remote worker up to depth runs in flight, one run per worker
- * in turn (so that the first runs spread over all of them). */
+/* Runs to keep in flight per worker: 2 (one computed, one waiting), more
+ * when runs are short (PROXY_BUFFER_SECONDS), at most depth. */
+static size_t proxy_target(const proxy *px) {
+  size_t want = 2;
+  if (px->answers) {
+    double per_run =
+        (now() - px->t0) * (double)px->rm->workers / (double)px->answers;
+    double more = per_run > 0 ? PROXY_BUFFER_SECONDS / per_run : 1e9;
+    want = more >= (double)px->depth ? px->depth : 1 + (size_t)more + 1;
+  }
+  return want < px->depth ? want : px->depth;
+}
+
+/* Tops every remote worker up to proxy_target() runs in flight, one run
+ * per worker in turn (so that the first runs spread over all of them). */
 static void proxy_fill(proxy *px) {
   shared *sh = px->sh;
-  size_t W = px->rm->workers, n_slots = W * px->depth;
+  size_t W = px->rm->workers, n_slots = W * proxy_target(px);
+  if (px->t0 == 0)
+    px->t0 = now();
   for (size_t j = 0; j < n_slots; j++) {
     size_t w = j % W, i = w * px->depth + j / W;
     if (px->slots[i] != NO_RUN)
@@ -353,6 +398,7 @@ static void proxy_answer(proxy *px, const cy_remote_answer *a, cy_error *e) {
   }
   *slot = NO_RUN;
   px->in_flight--;
+  px->answers++;
   if (a->status == CY_OK)
     proxy_queue(px, a);
   else if (a->status != CY_EINTR) {
@@ -408,7 +454,8 @@ static bool proxy_step(proxy *px) {
 static void *proxy_main(void *arg) {
   shared *sh = arg;
   const cy_remote *rm = sh->opts->remote;
-  proxy px = {.sh = sh, .rm = rm, .depth = rm->depth ? rm->depth : 2};
+  proxy px = {
+      .sh = sh, .rm = rm, .depth = rm->depth ? rm->depth : PROXY_MAX_DEPTH};
   px.slots = malloc((size_t)rm->workers * px.depth * sizeof *px.slots);
   if (!px.slots) {
     cy_error e;
@@ -522,6 +569,18 @@ static int load_study(run_state *rs, cy_run_stats *stats, cy_error *err) {
   if (rc != CY_OK)
     return rc;
   return resolve_point(sh, 0, &rs->s0, err);
+}
+
+/* The remote workers' check that they loaded this study, before the
+ * output is touched (so that a worker that cannot read the scenario costs
+ * nothing either). */
+static int check_remote(const run_state *rs, cy_error *err) {
+  const cy_run_opts *o = rs->opts;
+  if (!remote_active(o) || !o->remote->type->start)
+    return CY_OK;
+  const shared *sh = &rs->sh;
+  uint64_t fp = study_fingerprint(sh->st, o, sh->R, sh->seed);
+  return o->remote->type->start(o->remote->ctx, fp, err);
 }
 
 /* ---- step 2: the output ---- */
@@ -924,6 +983,8 @@ int cy_run(const cy_run_opts *o, cy_run_stats *stats, cy_error *err) {
   bool nothing = false;
   int rc = load_study(&rs, stats, err);
   if (rc == CY_OK)
+    rc = check_remote(&rs, err);
+  if (rc == CY_OK)
     rc = open_output(&rs, stats, &nothing, err);
   if (rc == CY_OK && nothing)
     stats->complete = true;
@@ -942,6 +1003,7 @@ struct cy_run_worker {
   size_t R;
   int64_t seed;
   bool event_log;
+  uint64_t fingerprint;
   cy_scenario s; /* the point m runs */
   cy_model *m;
   size_t point; /* of m; (size_t)-1: none */
@@ -962,6 +1024,7 @@ int cy_run_worker_alloc(cy_run_worker **out, const cy_run_opts *o,
   }
   run_overrides(o, cy_study_base(w->st), &w->R, &w->seed);
   w->event_log = o->event_log;
+  w->fingerprint = study_fingerprint(w->st, o, w->R, w->seed);
   *out = w;
   return CY_OK;
 }
@@ -973,6 +1036,10 @@ void cy_run_worker_free(cy_run_worker *w) {
   cy_scenario_fini(&w->s);
   cy_study_free(w->st);
   free(w);
+}
+
+uint64_t cy_run_worker_fingerprint(const cy_run_worker *w) {
+  return w->fingerprint;
 }
 
 size_t cy_run_worker_points(const cy_run_worker *w) {

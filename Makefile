@@ -21,7 +21,13 @@ DEB_PACKAGES = build-essential cmake pkg-config libgsl-dev libconfig-dev \
   libhdf5-dev zlib1g-dev hdf5-tools python3 python3-h5py python3-numpy python3-pandas \
   python3-xarray python3-h5netcdf python3-netcdf4 python3-matplotlib \
   python3-scipy clang-format clang libclang-rt-14-dev llvm valgrind \
-  openmpi-bin libopenmpi-dev
+  openmpi-bin libopenmpi-dev $(SLURM_PACKAGES)
+# tests/test_cli_slurm.sh starts a private Slurm (tests/cluster/slurm.sh):
+# slurm-wlm brings slurmctld, slurmd and the client commands, munge their
+# authentication.  Installing them starts no daemon where policy-rc.d forbids
+# it (containers); if one starts, the test's own daemons use other ports and a
+# private munge socket anyway.
+SLURM_PACKAGES = slurm-wlm munge
 
 .PHONY: all deps build asan-build fuzz-build test fuzz run bench clean format
 
@@ -41,7 +47,7 @@ deps:
 	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	  fi; \
 	else \
-	  echo "make deps: not a Debian/Ubuntu system; install: a C11 compiler, CMake >= 3.25, pkg-config, GSL, libconfig, serial HDF5 (with h5dump), Python 3 with h5py, pandas, xarray, h5netcdf, netCDF4, matplotlib, and an MPI (e.g. Open MPI; or make CYSIM_MPI=OFF)"; \
+	  echo "make deps: not a Debian/Ubuntu system; install: a C11 compiler, CMake >= 3.25, pkg-config, GSL, libconfig, serial HDF5 (with h5dump), Python 3 with h5py, pandas, xarray, h5netcdf, netCDF4, matplotlib, an MPI (e.g. Open MPI; or make CYSIM_MPI=OFF); for tests/test_cli_slurm.sh: Slurm (slurmctld, slurmd, sbatch) and munge"; \
 	fi
 
 # The Release build is the MPI build (`mpirun -n N cysim run`, sim/mpi), so

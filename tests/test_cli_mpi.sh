@@ -5,7 +5,8 @@
 #     same /summary and /timeseries as a single-process run, dataset by
 #     dataset, byte for byte (a run's results depend only on (seed, point,
 #     replication), and rank 0 commits chunks in block order); with
-#     --event-log the /events columns too;
+#     --event-log the /events columns too; a --task's shard equals a
+#     single-process task's;
 #  2. ranks > 0 print nothing: the progress ends once ("100%" one line);
 #  3. a plain `cysim run` of this build never initialises MPI: it succeeds
 #     with OMPI_MCA_pml=bogus, which makes MPI_Init abort (checked too);
@@ -99,6 +100,15 @@ check "-n 1: byte-equal to one process" \
 check "--event-log -n 2 -j 0 exits 0" test $? -eq 0
 check "--event-log: /summary, /timeseries, /events byte-equal" \
   same "$tmp/ev1.h5" "$tmp/ev2.h5" /summary /timeseries /events
+
+# A task of --tasks: the ranks share the task's runs; the shard equals a
+# single-process task's.
+"$CYSIM" run "$data/io_small.cfg" -o "$tmp/t1.h5" -n 30 --task 1 --tasks 3 -q
+"${mpi[@]}" -n 2 "$CYSIM" run "$data/io_small.cfg" -o "$tmp/t1m.h5" -n 30 \
+  --task 1 --tasks 3 -q
+check "--task 1 --tasks 3 under mpirun -n 2 exits 0" test $? -eq 0
+check "the shard is byte-equal to a single-process task's" \
+  same "$tmp/t1.h5" "$tmp/t1m.h5" /summary /timeseries
 
 # 3. No MPI without mpirun.
 OMPI_MCA_pml=bogus "$CYSIM" run "$data/io_small.cfg" -o "$tmp/plain.h5" -q

@@ -56,6 +56,13 @@ typedef struct cy_run_opts {
   bool event_log;   /* also write /events */
   bool allow_large; /* skip the work caps (cy_study_check_work) */
   const char *command_line; /* stored in the file */
+  /* A shard, for a job array (`--task K --tasks N`): only task `task` of
+   * `tasks` (cy_study_task_runs()), into an output that says which (root
+   * attributes `task`, `tasks`; `complete` stays 0).  A task meets its own
+   * files as `resume` does: a complete shard means nothing to do, a
+   * partial one is continued, so a resubmitted array redoes only what was
+   * lost.  tasks 0: the whole study. */
+  size_t task, tasks;
   /* The caller's stop request (e.g. set by its SIGINT handler): workers
    * check it every few thousand events, so a run stops within about a
    * second even inside a long replication; finished runs are kept.  NULL:
@@ -76,7 +83,7 @@ typedef struct cy_run_opts {
 
 typedef struct cy_run_stats {
   size_t points, replications;
-  size_t runs_total;   /* P * R */
+  size_t runs_total;   /* P * R (a shard: its task's runs) */
   size_t runs_pending; /* missing when the run started */
   size_t runs_done;    /* done by this invocation */
   unsigned threads;
@@ -85,6 +92,7 @@ typedef struct cy_run_stats {
   double h5_busy;       /* seconds the writing thread spent writing HDF5 */
   double compress_time; /* seconds workers spent deflating chunks */
   bool complete;
+  bool was_complete;       /* the output was complete already: nothing done */
   unsigned remote_workers; /* cy_run_opts.remote's workers (0: none) */
 } cy_run_stats;
 

@@ -83,6 +83,14 @@ const cy_axis *cy_study_axis(const cy_study *st, size_t i);
 /* Points of the sweep (1 when there is none), row-major, last axis fastest,
  * zip groups advancing together. */
 size_t cy_study_n_points(const cy_study *st);
+/* Splitting a study into tasks (`cysim run --task K --tasks N`, a Slurm
+ * job array): runs are numbered point * R + replication, and task k of n
+ * gets runs [*lo, *hi), contiguous, the first (runs mod n) tasks one run
+ * more than the others.  Needs 1 <= n <= runs and k < n.  The split
+ * depends on the counts alone, and a run's result on (seed, point,
+ * replication) alone, so shards of any split merge into the same file. */
+void cy_study_task_runs(size_t runs, size_t task, size_t tasks, size_t *lo,
+                        size_t *hi);
 /* Which of axis a's values point p uses. */
 size_t cy_study_value_index(const cy_study *st, size_t point, size_t axis);
 

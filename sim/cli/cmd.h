@@ -19,25 +19,40 @@
   X(run, "run every sweep point and replication into HDF5")                    \
   X(validate, "check a scenario and print it resolved")                        \
   X(list, "list a scenario's sweep points")                                    \
+  X(merge, "join the shards of a study into one file")                         \
   X(report, "summarise an output file (or export CSV)")
 
 #define CY_CMD_DECLARE_(name, summary) int cy_cmd_##name(int argc, char **argv);
 CY_CLI_COMMANDS(CY_CMD_DECLARE_)
 #undef CY_CMD_DECLARE_
 
+/* An option of a command's own for cy_cmd_load_study(): --name (or -n, its
+ * first letter), which sets *flag, or with `value` takes an argument into
+ * *value. */
+typedef struct cy_cmd_opt {
+  const char *name;
+  bool *flag;
+  const char **value;
+} cy_cmd_opt;
+
 /* `cysim CMD [--set PATH=VALUE]... [--allow-large] FILE`, shared by the
  * subcommands that load one study: parses argv, loads FILE with the
  * overrides, prints the loader's warnings ("warning: ...") and any error on
  * stderr, so that every command words them alike, and refuses a study past
- * the work caps (cy_study_check_work) unless --allow-large.  flag, if not
- * NULL, is one more option without argument (--flag, or -f for its first
- * letter) that sets *flag_set.  --help prints usage(stdout); a bad option or
+ * the work caps (cy_study_check_work) unless --allow-large.  extra (may be
+ * NULL) lists up to four more options of the command's own, ended by an
+ * entry whose name is NULL.  --help prints usage(stdout); a bad option or
  * argument count prints usage(stderr).  Returns the exit status; *out is
  * the study (the caller frees it) when the study loaded and passed, else
  * NULL, which after --help comes with CY_EXIT_OK; *work (may be NULL) then
  * holds its estimate. */
 int cy_cmd_load_study(const char *cmd, int argc, char **argv,
-                      void (*usage)(FILE *), const char *flag, bool *flag_set,
+                      void (*usage)(FILE *), const cy_cmd_opt *extra,
                       cy_study **out, cy_work *work);
+
+/* "cysim CMD ARG...": a command's argv (argv[0] the command) as one line,
+ * for a file's `command_line`; call it before getopt permutes argv.
+ * Caller frees; NULL when out of memory. */
+char *cy_cmd_join_args(int argc, char **argv);
 
 #endif

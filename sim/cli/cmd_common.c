@@ -3,20 +3,50 @@
 
 #include <getopt.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* The getopt table: --set, --help, --allow-large, then the command's
+ * own options (each with its first letter as short option). */
+enum { O_ALLOW_LARGE = 256, MAX_EXTRA = 4 };
+
+static void option_table(const cy_cmd_opt *extra, struct option *opts,
+                         char *shortopts) {
+  int n = 0;
+  opts[n++] = (struct option){"set", required_argument, NULL, 's'};
+  opts[n++] = (struct option){"help", no_argument, NULL, 'h'};
+  opts[n++] = (struct option){"allow-large", no_argument, NULL, O_ALLOW_LARGE};
+  strcpy(shortopts, "s:h");
+  for (int i = 0; extra && extra[i].name && i < MAX_EXTRA; i++) {
+    bool arg = extra[i].value != NULL;
+    opts[n++] =
+        (struct option){extra[i].name, arg ? required_argument : no_argument,
+                        NULL, extra[i].name[0]};
+    char sh[3] = {extra[i].name[0], arg ? ':' : '\0', '\0'};
+    strcat(shortopts, sh);
+  }
+  opts[n] = (struct option){NULL, 0, NULL, 0};
+}
+
+/* The command's own option c: false when it has none. */
+static bool take_extra(const cy_cmd_opt *extra, int c) {
+  for (int i = 0; extra && extra[i].name && i < MAX_EXTRA; i++) {
+    if (c != extra[i].name[0])
+      continue;
+    if (extra[i].value)
+      *extra[i].value = optarg;
+    else
+      *extra[i].flag = true;
+    return true;
+  }
+  return false;
+}
 
 int cy_cmd_load_study(const char *cmd, int argc, char **argv,
-                      void (*usage)(FILE *), const char *flag, bool *flag_set,
+                      void (*usage)(FILE *), const cy_cmd_opt *extra,
                       cy_study **out, cy_work *work) {
-  enum { O_ALLOW_LARGE = 256 };
-  /* Without a flag its entry is the terminator. */
-  const struct option opts[] = {
-      {"set", required_argument, NULL, 's'},
-      {"help", no_argument, NULL, 'h'},
-      {"allow-large", no_argument, NULL, O_ALLOW_LARGE},
-      {flag, no_argument, NULL, flag ? flag[0] : 0},
-      {NULL, 0, NULL, 0}};
-  char shortopts[8];
-  snprintf(shortopts, sizeof shortopts, "s:%.1sh", flag ? flag : "");
+  struct option opts[4 + MAX_EXTRA];
+  char shortopts[4 + 2 * MAX_EXTRA];
+  option_table(extra, opts, shortopts);
   *out = NULL;
   const char **sets = calloc((size_t)argc, sizeof *sets);
   size_t n_sets = 0;
@@ -31,9 +61,7 @@ int cy_cmd_load_study(const char *cmd, int argc, char **argv,
       sets[n_sets++] = optarg;
     } else if (c == O_ALLOW_LARGE) {
       allow_large = true;
-    } else if (flag && c == flag[0]) {
-      *flag_set = true;
-    } else {
+    } else if (c == 'h' || !take_extra(extra, c)) {
       free(sets);
       usage(c == 'h' ? stdout : stderr);
       return c == 'h' ? CY_EXIT_OK : CY_EXIT_USAGE;
@@ -72,4 +100,19 @@ int cy_cmd_load_study(const char *cmd, int argc, char **argv,
     *work = w;
   *out = st;
   return CY_EXIT_OK;
+}
+
+char *cy_cmd_join_args(int argc, char **argv) {
+  size_t len = 6;
+  for (int i = 0; i < argc; i++)
+    len += strlen(argv[i]) + 1;
+  char *s = malloc(len);
+  if (!s)
+    return NULL;
+  strcpy(s, "cysim");
+  for (int i = 0; i < argc; i++) {
+    strcat(s, " ");
+    strcat(s, argv[i]);
+  }
+  return s;
 }

@@ -16,6 +16,7 @@
 #endif
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,30 @@
 #ifdef CYSIM_MPI
 #include "mpi/ranks.h"
 #endif
+
+/* The MPI paragraph of the help, in MPI builds. */
+static void usage_mpi(FILE *out) {
+#ifdef CYSIM_MPI
+  fprintf(out,
+          "\n"
+          "MPI: `mpirun -n N cysim run FILE ...` runs on N processes: rank 0 "
+          "hands the\n"
+          "runs out to the others and alone writes OUT.h5 (the same bytes "
+          "as without\n"
+          "MPI) and prints; there -j is rank 0's own compute threads "
+          "(default 1; -j 0:\n"
+          "none), each other rank computes on one thread.  Every rank must "
+          "read the\n"
+          "same FILE (checked).  --task/--tasks work alike (the ranks share "
+          "the task's\n"
+          "runs).  Ctrl-C on mpirun stops the run as above (mpirun exits 1, "
+          "and kills\n"
+          "the ranks 1 s later: finished runs are in OUT.h5.partial either "
+          "way).\n");
+#else
+  (void)out;
+#endif
+}
 
 static void usage(FILE *out) {
   fprintf(out,
@@ -55,6 +80,16 @@ static void usage(FILE *out) {
           "events,\n"
           "                        bins, memory, output: see `cysim validate "
           "--help`)\n"
+          "      --task K          run only task K (0-based) of --tasks N: "
+          "a shard for\n"
+          "                        `cysim merge` (see below)\n"
+          "      --tasks N         the number of tasks the runs are split "
+          "into\n"
+          "      --task auto       K and N from a Slurm job array: K = "
+          "SLURM_ARRAY_TASK_ID\n"
+          "                        - SLURM_ARRAY_TASK_MIN, N = "
+          "SLURM_ARRAY_TASK_COUNT;\n"
+          "                        with --tasks N, K = SLURM_ARRAY_TASK_ID\n"
           "  -h, --help            this help\n"
           "\n"
           "Files: OUT.h5 appears only when every run is done.  Until then "
@@ -67,6 +102,20 @@ static void usage(FILE *out) {
           "compressed\n"
           "file being built) and, with --event-log, OUT.h5.partial.events.\n"
           "\n"
+          "Shards: the runs (point x replication, numbered point * R + "
+          "replication)\n"
+          "are split into N contiguous blocks (`cysim list FILE --tasks N` "
+          "shows them);\n"
+          "task K writes its block to OUT.h5 (default: FILE's base name with "
+          "\n"
+          ".shard-K-of-N.h5), a file of the usual layout whose "
+          "/summary/status marks\n"
+          "its runs.  A task whose shard is complete does nothing; one "
+          "whose partial\n"
+          "file is there continues it, so resubmitting a whole job array "
+          "redoes only\n"
+          "lost runs.  `cysim merge -o ALL.h5 SHARD...` joins the shards.\n"
+          "\n"
           "SIGINT/SIGTERM stop the run within about a second, even inside a "
           "long\n"
           "replication: finished runs stay in OUT.h5.partial and the exit "
@@ -78,22 +127,7 @@ static void usage(FILE *out) {
           "exit status: 0 complete, 1 runtime failure (e.g. disk full: "
           "finished runs\n"
           "are kept), 2 usage or input error, 130 interrupted.\n");
-#ifdef CYSIM_MPI
-  fprintf(out,
-          "\n"
-          "MPI: `mpirun -n N cysim run FILE ...` runs on N processes: rank 0 "
-          "hands the\n"
-          "runs out to the others and alone writes OUT.h5 (the same bytes "
-          "as without\n"
-          "MPI) and prints; there -j is rank 0's own compute threads "
-          "(default 1; -j 0:\n"
-          "none), each other rank computes on one thread.  Every rank must "
-          "see FILE at\n"
-          "the same path.  Ctrl-C on mpirun stops the run as above (mpirun "
-          "kills the\n"
-          "ranks 1 s later: finished runs are in OUT.h5.partial either "
-          "way).\n");
-#endif
+  usage_mpi(out);
 }
 
 /* Set from the signal handler: a lock-free atomic is async-signal-safe.
@@ -296,33 +330,25 @@ static bool parse_u64(const char *s, unsigned long long max,
   return true;
 }
 
-/* FILE's base name without its extension, plus .h5. */
-static char *default_output(const char *file) {
+/* FILE's base name without its extension, plus .h5, or for a shard
+ * .shard-K-of-N.h5 with K as wide as N - 1, so that a glob lists the
+ * shards in task order. */
+static char *default_output(const char *file, const cy_run_opts *o) {
   const char *b = strrchr(file, '/');
   b = b ? b + 1 : file;
   const char *dot = strrchr(b, '.');
-  size_t len = dot && dot != b ? (size_t)(dot - b) : strlen(b);
-  char *out = malloc(len + 4);
-  if (out) {
-    memcpy(out, b, len);
-    strcpy(out + len, ".h5");
+  int len = (int)(dot && dot != b ? (size_t)(dot - b) : strlen(b));
+  char suffix[96] = ".h5";
+  if (o->tasks) {
+    int width = snprintf(NULL, 0, "%zu", o->tasks - 1);
+    snprintf(suffix, sizeof suffix, ".shard-%0*zu-of-%zu.h5", width, o->task,
+             o->tasks);
   }
+  size_t n = (size_t)len + strlen(suffix) + 1;
+  char *out = malloc(n);
+  if (out)
+    snprintf(out, n, "%.*s%s", len, b, suffix);
   return out;
-}
-
-static char *join_command_line(int argc, char **argv) {
-  size_t len = 6;
-  for (int i = 0; i < argc; i++)
-    len += strlen(argv[i]) + 3;
-  char *s = malloc(len);
-  if (!s)
-    return NULL;
-  strcpy(s, "cysim");
-  for (int i = 0; i < argc; i++) {
-    strcat(s, " ");
-    strcat(s, argv[i]);
-  }
-  return s;
 }
 
 /* What the command line asks for. */
@@ -330,10 +356,21 @@ typedef struct run_args {
   cy_run_opts o;
   const char **sets; /* o.sets, owned */
   bool timing;
+  const char *task;   /* --task as given, or NULL */
   bool threads_given; /* -j */
 } run_args;
 
-enum { O_SEED = 256, O_SET, O_FORCE, O_RESUME, O_EVLOG, O_TIMING, O_LARGE };
+enum {
+  O_SEED = 256,
+  O_SET,
+  O_FORCE,
+  O_RESUME,
+  O_EVLOG,
+  O_TIMING,
+  O_LARGE,
+  O_TASK,
+  O_TASKS
+};
 
 /* An option with a value (or an unknown option): false, after saying why,
  * when the value is bad (or the option unknown). */
@@ -378,6 +415,17 @@ static bool take_value(run_args *a, int c, const char *arg) {
     a->o.threads = (unsigned)v;
     a->threads_given = true;
     return true;
+  case O_TASK:
+    a->task = arg;
+    return true;
+  case O_TASKS:
+    if (!parse_u64(arg, SIZE_MAX, &v) || v == 0) {
+      fprintf(stderr, "cysim run: --tasks: '%s' is not a positive count\n",
+              arg);
+      return false;
+    }
+    a->o.tasks = (size_t)v;
+    return true;
   default:
     usage(stderr);
     return false;
@@ -404,6 +452,86 @@ static bool *flag_of(run_args *a, int c) {
   }
 }
 
+/* An environment variable of a Slurm job array as a count; false, after
+ * saying why, when it is not set or not a number. */
+static bool slurm_var(const char *name, unsigned long long *v) {
+  const char *s = getenv(name);
+  if (!s || !*s) {
+    fprintf(stderr,
+            "cysim run: --task auto: %s is not set (not a task of a Slurm "
+            "job array? give --task K --tasks N)\n",
+            name);
+    return false;
+  }
+  if (!parse_u64(s, SIZE_MAX, v)) {
+    fprintf(stderr, "cysim run: --task auto: %s='%s' is not a count\n", name,
+            s);
+    return false;
+  }
+  return true;
+}
+
+/* --task auto: from a Slurm array task's environment.  With --tasks N the
+ * array's indices are the task numbers (so `sbatch --array=3,5` redoes
+ * tasks 3 and 5); without, the array's own count and first index give
+ * them. */
+static bool task_from_slurm(run_args *a) {
+  unsigned long long id, min, count;
+  if (!slurm_var("SLURM_ARRAY_TASK_ID", &id))
+    return false;
+  if (a->o.tasks) {
+    a->o.task = (size_t)id;
+    return true;
+  }
+  if (!slurm_var("SLURM_ARRAY_TASK_MIN", &min) ||
+      !slurm_var("SLURM_ARRAY_TASK_COUNT", &count))
+    return false;
+  if (id < min || id - min >= count || count == 0) {
+    fprintf(stderr,
+            "cysim run: --task auto: SLURM_ARRAY_TASK_ID %llu is not one "
+            "of the %llu tasks from SLURM_ARRAY_TASK_MIN %llu (an array "
+            "with gaps? give --tasks N and number the array from 0)\n",
+            id, count, min);
+    return false;
+  }
+  a->o.task = (size_t)(id - min);
+  a->o.tasks = (size_t)count;
+  return true;
+}
+
+/* --task and --tasks into a->o; false, after saying why, when they do not
+ * make a task. */
+static bool resolve_task(run_args *a) {
+  if (!a->task) {
+    if (a->o.tasks)
+      fprintf(stderr, "cysim run: --tasks N needs --task K (or auto)\n");
+    return !a->o.tasks;
+  }
+  if (strcmp(a->task, "auto") == 0 && !task_from_slurm(a))
+    return false;
+  unsigned long long k;
+  if (strcmp(a->task, "auto") != 0) {
+    if (!parse_u64(a->task, SIZE_MAX, &k)) {
+      fprintf(stderr,
+              "cysim run: --task: '%s' is neither a task number nor "
+              "'auto'\n",
+              a->task);
+      return false;
+    }
+    a->o.task = (size_t)k;
+  }
+  if (!a->o.tasks) {
+    fprintf(stderr, "cysim run: --task %s needs --tasks N\n", a->task);
+    return false;
+  }
+  if (a->o.task >= a->o.tasks) {
+    fprintf(stderr, "cysim run: task %zu is not one of the %zu tasks 0..%zu\n",
+            a->o.task, a->o.tasks, a->o.tasks - 1);
+    return false;
+  }
+  return true;
+}
+
 /* Fills a from argv: -1 to go on and run, else the exit status (after
  * --help or a bad option, with usage printed). */
 static int parse_args(int argc, char **argv, run_args *a) {
@@ -419,6 +547,8 @@ static int parse_args(int argc, char **argv, run_args *a) {
       {"quiet", no_argument, NULL, 'q'},
       {"timing", no_argument, NULL, O_TIMING},
       {"allow-large", no_argument, NULL, O_LARGE},
+      {"task", required_argument, NULL, O_TASK},
+      {"tasks", required_argument, NULL, O_TASKS},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   int c;
@@ -439,7 +569,7 @@ static int parse_args(int argc, char **argv, run_args *a) {
     return CY_EXIT_USAGE;
   }
   a->o.scenario = argv[optind];
-  return -1;
+  return resolve_task(a) ? -1 : CY_EXIT_USAGE;
 }
 
 /* ---- the command ---- */
@@ -480,6 +610,8 @@ static int run_study(const run_args *a) {
   catch_signals(false, old);
   if (rc != CY_OK)
     fprintf(stderr, "cysim run: %s\n", err.msg[0] ? err.msg : cy_strerror(rc));
+  if (rc == CY_OK && st.was_complete && !o.quiet)
+    fprintf(stderr, "cysim run: %s is complete; nothing to do\n", o.output);
   if (a->timing && (rc == CY_OK || rc == CY_EINTR))
     print_timing(&st);
   return cy_exit_status(rc);
@@ -513,12 +645,12 @@ static int run_command(int argc, char **argv) {
     return CY_EXIT_FAILURE;
   }
   /* Before getopt_long, which permutes argv. */
-  char *cmdline = join_command_line(argc, argv);
+  char *cmdline = cy_cmd_join_args(argc, argv);
   char *output = NULL;
   int status = parse_args(argc, argv, &a);
   if (status < 0) {
     if (!a.o.output)
-      a.o.output = output = default_output(a.o.scenario);
+      a.o.output = output = default_output(a.o.scenario, &a.o);
     a.o.sets = a.sets;
     a.o.command_line = cmdline;
     status = mpi_worker() ? serve_study(&a) : run_study(&a);

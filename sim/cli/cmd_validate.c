@@ -355,8 +355,7 @@ static void print_scenario(const cy_study *st, const cy_work *w) {
 int cy_cmd_validate(int argc, char **argv) {
   cy_study *st;
   cy_work w;
-  int status =
-      cy_cmd_load_study("validate", argc, argv, usage, NULL, NULL, &st, &w);
+  int status = cy_cmd_load_study("validate", argc, argv, usage, NULL, &st, &w);
   if (!st)
     return status;
   print_scenario(st, &w);

@@ -81,6 +81,8 @@ const cy_h5r_meta *cy__h5r_meta_of(const cy_h5r *r) { return &r->m; }
 
 const char *cy__h5r_scenario_text(const cy_h5r *r) { return r->scenario_text; }
 
+hid_t cy__h5r_file_id(const cy_h5r *r) { return r->file; }
+
 void cy__h5r_close(cy_h5r *r) {
   if (!r)
     return;
@@ -426,6 +428,26 @@ static int open_file(cy_h5r *r, cy_error *err) {
   return CY_OK;
 }
 
+/* A shard's root attributes `task` and `tasks` (0 and 0 when absent): a
+ * task count of 1 or more and a task below it. */
+static int read_task(cy_h5r *r, cy_error *err) {
+  cy_h5r_meta *m = &r->m;
+  htri_t e = H5Aexists(r->file, "tasks");
+  if (e == 0)
+    return CY_OK;
+  int rc = e < 0
+               ? bad(r, err, "root attribute 'tasks' is unreadable")
+               : cy__h5_get_attr_i64(r->file, r->path, "tasks", &m->tasks, err);
+  if (!rc)
+    rc = cy__h5_get_attr_i64(r->file, r->path, "task", &m->task, err);
+  if (!rc && !(m->tasks >= 1 && m->task >= 0 && m->task < m->tasks))
+    rc = bad(r, err,
+             "root attributes task %lld and tasks %lld do not name a task "
+             "of a split",
+             (long long)m->task, (long long)m->tasks);
+  return rc;
+}
+
 static int read_root(cy_h5r *r, cy_error *err) {
   cy_h5r_meta *m = &r->m;
   const char *path = r->path;
@@ -491,7 +513,7 @@ static int read_root(cy_h5r *r, cy_error *err) {
     rc = bad(r, err, "root attribute 'complete' is %lld, expected 0 or 1",
              (long long)v);
   m->complete = (int)v;
-  return rc;
+  return rc ? rc : read_task(r, err);
 }
 
 /* The length of root scale `name` into *n: a rank-1 dataset of class cls

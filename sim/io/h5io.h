@@ -86,6 +86,12 @@ typedef struct cy_h5w_info {
   const char *command_line;
   const char *const *sets; /* --set overrides, for the resume identity */
   size_t n_sets;
+  /* A shard (`run --task`): the file holds task `task` of `tasks`
+   * (cy_study_task_runs()) and says so in root attributes `task` and
+   * `tasks`; only runs of that range are put, only blocks that meet it are
+   * written (rows outside it hold fill values and status 0), and `complete`
+   * stays 0 unless the range is every run.  tasks 0: the whole study. */
+  size_t task, tasks;
 } cy_h5w_info;
 
 /* Opens the writer: makes OUT.h5.partial (and the journal) anew, or with
@@ -96,7 +102,9 @@ typedef struct cy_h5w_info {
 int cy__h5w_open(cy_h5w **out, const cy_h5w_info *info, uint8_t *status,
                  cy_error *err);
 /* Checks that `path` (a complete output, or a partial file) holds the
- * study of info: CY_OK and *complete set, or CY_EINPUT saying why not. */
+ * study of info (and the same task of a shard): CY_OK and *complete set
+ * (for a shard: every run of its task is done), or CY_EINPUT saying why
+ * not. */
 int cy__h5w_check_identity(const char *path, const cy_h5w_info *info,
                            bool *complete, cy_error *err);
 /* Replications per chunk (and per block). */
@@ -140,7 +148,8 @@ int cy__h5w_close(cy_h5w *w, bool complete, double *busy, cy_error *err);
  * - the root attributes, each holding exactly one value of its class:
  *   format = "cysim" (text), format_version 1 or 2 (integer; both are
  *   read alike), scenario_name (text), start (optional, YYYY-MM-DD),
- *   horizon (float, finite, > 0), seed (integer), complete (integer 0/1);
+ *   horizon (float, finite, > 0), seed (integer), complete (integer 0/1),
+ *   and in a shard task and tasks (integers, 0 <= task < tasks);
  * - the root scales, rank 1: point [P] (1..10^7) and replication [R]
  *   (1..2^32-1), integers; state, attacker and target [N] (2..256), text,
  *   the same length and labels; optype [K] (1..16) text; alliance [A] text
@@ -195,6 +204,9 @@ typedef struct cy_h5r_meta {
   double horizon; /* finite, > 0 */
   int64_t seed;
   int complete; /* 0 or 1 */
+  /* A shard of `cysim run --task`: its task of `tasks` (0 and 0 when the
+   * file is no shard: the root attributes are absent). */
+  int64_t task, tasks;
   bool timeseries, event_log;
   char (*states)[CY_ID_MAX];    /* [N] */
   char (*optypes)[CY_ID_MAX];   /* [K] */

@@ -17,18 +17,12 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 /* Chunks hold one point, a block of replications and the full trailing
  * dimensions; a block of at most 64 replications or ~1 MiB of the largest
  * [N x N] float64 matrix keeps chunks big enough to compress well and small
  * enough for HDF5's chunk cache. */
 enum { MAX_BLOCK_REPS = 64, CHUNK_TARGET = 1 << 20, EVENT_CHUNK = 1 << 15 };
-
-/* zlib level 1, not the customary 4: on the flagship study (mostly-zero
- * uint32 time series after shuffle) it writes 2.5x faster for files 11%
- * larger (9.1 vs 8.2 MB), and deflate is nearly all of the writer's time. */
-enum { DEFLATE_LEVEL = 1 };
 
 /* How long finished runs may wait in memory before a checkpoint puts them
  * in the partial file: what a crash can cost at most. */
@@ -84,6 +78,10 @@ struct cy_h5w {
   cy_h5_sizes z;        /* B = 0 without time series */
   size_t C;             /* replications per block */
   size_t bpp, n_blocks; /* blocks per point; in all */
+  /* The runs this file holds, [lo, hi) of point * R + rep (all of them
+   * unless a shard), and the blocks that meet them, [seq_lo, seq_hi). */
+  size_t lo, hi, seq_lo, seq_hi;
+  size_t task, tasks; /* cy_h5w_info's */
   bool timeseries, event_log, replace;
   int64_t seed;
   hfile part, fin;
@@ -111,49 +109,6 @@ static double now(void) {
 }
 
 /* ---- errors ---- */
-
-typedef struct cause {
-  char text[200];
-  bool from_system;
-} cause;
-
-static herr_t cause_cb(unsigned n, const H5E_error2_t *e, void *data) {
-  (void)n;
-  cause *c = data;
-  if (!e->desc || c->from_system)
-    return 0;
-  /* The sec2 driver words a failed system call "..., errno = 28, error
-   * message = 'No space left on device', ...": that is the cause a user
-   * can act on. */
-  const char *m = strstr(e->desc, "error message = '");
-  if (m) {
-    m += strlen("error message = '");
-    const char *end = strchr(m, '\'');
-    size_t len = end ? (size_t)(end - m) : strlen(m);
-    if (len >= sizeof c->text)
-      len = sizeof c->text - 1;
-    memcpy(c->text, m, len);
-    c->text[len] = '\0';
-    c->from_system = true;
-  } else if (!c->text[0]) {
-    snprintf(c->text, sizeof c->text, "%s", e->desc);
-  }
-  return 0;
-}
-
-/* Must run right after the failing HDF5 call: the next call clears the
- * error stack.  Innermost error first, a system error preferred. */
-static int hfail(cy_error *err, const char *path, const char *what,
-                 const char *obj) {
-  cause c = {.text = "", .from_system = false};
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, cause_cb, &c);
-  if (c.from_system)
-    return cy_error_set(err, CY_EHDF5, "%s: cannot %s '%s': %s", path, what,
-                        obj, c.text);
-  return cy_error_set(err, CY_EHDF5, "%s: HDF5 failed to %s '%s'%s%s%s", path,
-                      what, obj, c.text[0] ? " (" : "", c.text,
-                      c.text[0] ? ")" : "");
-}
 
 static int nomem(cy_error *err) {
   return cy_error_set(err, CY_ENOMEM, "out of memory");
@@ -200,6 +155,17 @@ static void sizes(cy_h5w *w) {
   w->C = c;
   w->bpp = (w->z.R + c - 1) / c;
   w->n_blocks = w->z.P * w->bpp;
+}
+
+/* The block that holds run i (point * R + rep). */
+static size_t block_of(const cy_h5w *w, size_t i) {
+  return i / w->z.R * w->bpp + i % w->z.R / w->C;
+}
+
+/* Whether run (point, rep) is one this file holds. */
+static bool in_range(const cy_h5w *w, size_t point, size_t rep) {
+  size_t i = point * w->z.R + rep;
+  return i >= w->lo && i < w->hi;
 }
 
 /* Object creation properties without time stamps: HDF5 would otherwise
@@ -263,7 +229,7 @@ static int make_scale(hfile *h, const char *path, hid_t ftype, hid_t mtype,
       (n > 0 &&
        H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) < 0) ||
       H5DSset_scale(d, base_name(path)) < 0)
-    rc = hfail(err, h->path, "write dimension scale", path);
+    rc = cy__h5_fail(err, h->path, "write dimension scale", path);
   if (d >= 0)
     H5Dclose(d);
   H5Sclose(sp);
@@ -348,7 +314,7 @@ static int make_time_bounds(cy_h5w *w, hfile *h, const char *prefix,
   int rc = CY_OK;
   if (d < 0 ||
       H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, tb) < 0)
-    rc = hfail(err, h->path, "write", path);
+    rc = cy__h5_fail(err, h->path, "write", path);
   char tname[64], nvname[64];
   snprintf(tname, sizeof tname, "%stime", prefix);
   snprintf(nvname, sizeof nvname, "%snv", prefix);
@@ -369,7 +335,7 @@ static int describe_coord(hfile *h, const char *path, const char *name,
                           const cy_scenario *s, cy_error *err) {
   hid_t d = H5Dopen2(h->file, path, H5P_DEFAULT);
   if (d < 0)
-    return hfail(err, h->path, "open", path);
+    return cy__h5_fail(err, h->path, "open", path);
   bool time = strcmp(name, "time") == 0;
   char units[48] = "";
   if ((time || strcmp(name, "time_bounds") == 0) && s->start[0])
@@ -433,7 +399,7 @@ static int attach(hfile *h, hid_t d, const char *const *names, int nd,
     hid_t s = H5Dopen2(h->file, names[i], H5P_DEFAULT);
     herr_t rc = s < 0 ? -1 : H5DSattach_scale(d, s, (unsigned)i);
     if (rc < 0) {
-      int e = hfail(err, h->path, "attach dimension scale to", what);
+      int e = cy__h5_fail(err, h->path, "attach dimension scale to", what);
       if (s >= 0)
         H5Dclose(s);
       return e;
@@ -445,10 +411,14 @@ static int attach(hfile *h, hid_t d, const char *const *names, int nd,
 
 /* The final file: chunked, shuffled, deflated.  The partial file:
  * contiguous and allocated in full now, so that writing runs later never
- * changes its metadata (see h5io.h).  Neither writes fill values (fill
- * time never), so integer datasets carry no _FillValue that xarray would
- * turn into NaN; the partial file's unwritten bytes read as zeros (a hole
- * in the file) and no run there is marked done. */
+ * changes its metadata (see h5io.h).  Only float datasets get a fill value
+ * (NaN), so integer datasets carry no _FillValue that xarray would turn
+ * into NaN.  The partial file never writes it (fill time never): its
+ * unwritten bytes read as zeros (a hole in the file) and no run there is
+ * marked done.  The final file writes whole chunks, so fill values are
+ * never written there either, but a chunk a shard leaves out reads as
+ * them (fill time "if set"; with "never" HDF5 reads such a chunk as
+ * zeros). */
 static hid_t dcpl_for(bool partial, int rank, const hsize_t *chunk) {
   hid_t p = plist_untimed(H5P_DATASET_CREATE);
   if (partial) {
@@ -457,9 +427,9 @@ static hid_t dcpl_for(bool partial, int rank, const hsize_t *chunk) {
   } else {
     H5Pset_chunk(p, rank, chunk);
     H5Pset_shuffle(p);
-    H5Pset_deflate(p, DEFLATE_LEVEL);
+    H5Pset_deflate(p, CY_H5_DEFLATE_LEVEL);
   }
-  H5Pset_fill_time(p, H5D_FILL_TIME_NEVER);
+  H5Pset_fill_time(p, partial ? H5D_FILL_TIME_NEVER : H5D_FILL_TIME_IFSET);
   return p;
 }
 
@@ -539,7 +509,8 @@ static int create_field(cy_h5w *w, hfile *h, bool partial, int f,
     H5Pset_fill_value(p, H5T_NATIVE_DOUBLE, &nan);
   }
   hid_t d = make_dataset(h->file, ds->path, cy__h5_file_type(ds->type), sp, p);
-  int rc = d < 0 ? hfail(err, h->path, "create dataset", ds->path) : CY_OK;
+  int rc =
+      d < 0 ? cy__h5_fail(err, h->path, "create dataset", ds->path) : CY_OK;
   H5Pclose(p);
   H5Sclose(sp);
   if (rc)
@@ -560,7 +531,7 @@ static int write_enabled(cy_h5w *w, hfile *h, const char *coords,
   int rc = CY_OK;
   if (d < 0 || H5Dwrite(d, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT,
                         w->enabled) < 0)
-    rc = hfail(err, h->path, "write", path);
+    rc = cy__h5_fail(err, h->path, "write", path);
   const char *names[2] = {"summary/point", "summary/alliance"};
   if (!rc)
     rc = attach(h, d, names, 2, path, err);
@@ -579,7 +550,7 @@ static int write_attr_u8_list(hid_t obj, const char *path, const char *name,
   hid_t a = H5Acreate2(obj, name, H5T_STD_U8LE, asp, H5P_DEFAULT, H5P_DEFAULT);
   int rc = CY_OK;
   if (a < 0 || H5Awrite(a, H5T_NATIVE_UINT8, v) < 0)
-    rc = hfail(err, path, "write attribute", name);
+    rc = cy__h5_fail(err, path, "write attribute", name);
   if (a >= 0)
     H5Aclose(a);
   H5Sclose(asp);
@@ -621,7 +592,7 @@ static int create_events(cy_h5w *w, hfile *h, const cy_scenario *s,
                          cy_error *err) {
   hid_t g = make_group(h->file, "events");
   if (g < 0)
-    return hfail(err, h->path, "create group", "/events");
+    return cy__h5_fail(err, h->path, "create group", "/events");
   H5Gclose(g);
   const cy_h5_group *eg = &cy__h5_groups[CY_H5_G_EVENTS];
   int crc = make_coords(w, h, "events/", eg->coords, s, err);
@@ -633,7 +604,7 @@ static int create_events(cy_h5w *w, hfile *h, const cy_scenario *s,
   int rc = CY_OK;
   h->ev_scale = make_dataset(h->file, "events/event", H5T_STD_U64LE, sp, p);
   if (h->ev_scale < 0 || H5DSset_scale(h->ev_scale, "event") < 0)
-    rc = hfail(err, h->path, "create", "/events/event");
+    rc = cy__h5_fail(err, h->path, "create", "/events/event");
   if (rc == CY_OK)
     rc = describe(h, h->ev_scale, "events/event", NULL, NULL, false, err);
   for (int c = 0; rc == CY_OK && c < CY_H5_N_EVENT_COLUMNS; c++) {
@@ -642,7 +613,7 @@ static int create_events(cy_h5w *w, hfile *h, const cy_scenario *s,
     h->ev[c] = make_dataset(
         h->file, path, cy__h5_file_type(cy__h5_event_columns[c].type), sp, p);
     if (h->ev[c] < 0 || H5DSattach_scale(h->ev[c], h->ev_scale, 0) < 0)
-      rc = hfail(err, h->path, "create", path);
+      rc = cy__h5_fail(err, h->path, "create", path);
     else
       rc = describe(h, h->ev[c], path, NULL, NULL, false, err);
   }
@@ -718,7 +689,7 @@ static int write_axis(cy_h5w *w, hfile *h, const cy_study *st, size_t a,
   hid_t d = make_dataset(h->file, path, ft, sp, -1);
   int rc = CY_OK;
   if (d < 0 || H5Dwrite(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
-    rc = hfail(err, h->path, "write", path);
+    rc = cy__h5_fail(err, h->path, "write", path);
   else {
     char prefix[32], point[48];
     group_prefix(path, prefix, sizeof prefix);
@@ -759,7 +730,7 @@ static int write_axes(cy_h5w *w, hfile *h, const cy_study *st,
 static int write_sweep(cy_h5w *w, hfile *h, const cy_study *st, cy_error *err) {
   hid_t g = make_group(h->file, "sweep");
   if (g < 0)
-    return hfail(err, h->path, "create group", "/sweep");
+    return cy__h5_fail(err, h->path, "create group", "/sweep");
   H5Gclose(g);
   return write_axes(w, h, st, "sweep/", err);
 }
@@ -788,6 +759,10 @@ static int write_root_attrs(cy_h5w *w, hfile *h, const cy_h5w_info *info,
     rc = cy__h5_attr_i32(f, h->path, "complete", 0, err);
   if (!rc && s->start[0])
     rc = cy__h5_attr_str(f, h->path, "start", s->start, err);
+  if (!rc && w->tasks)
+    rc = cy__h5_attr_i64(f, h->path, "task", (int64_t)w->task, err);
+  if (!rc && w->tasks)
+    rc = cy__h5_attr_i64(f, h->path, "tasks", (int64_t)w->tasks, err);
   return rc;
 }
 
@@ -795,7 +770,7 @@ static int write_provenance(cy_h5w *w, hfile *h, const cy_h5w_info *info,
                             cy_error *err) {
   hid_t g = make_group(h->file, "provenance");
   if (g < 0)
-    return hfail(err, h->path, "create group", "/provenance");
+    return cy__h5_fail(err, h->path, "create group", "/provenance");
   const char *text = cy_study_text(info->study);
   size_t tl = strlen(text);
   hid_t tt = cy__h5_str_type(tl ? tl : 1);
@@ -807,7 +782,7 @@ static int write_provenance(cy_h5w *w, hfile *h, const cy_h5w_info *info,
     rc = nomem(err);
   else if (d < 0 || (memcpy(tbuf, text, tl),
                      H5Dwrite(d, tt, H5S_ALL, H5S_ALL, H5P_DEFAULT, tbuf)) < 0)
-    rc = hfail(err, h->path, "write", "/provenance/scenario_text");
+    rc = cy__h5_fail(err, h->path, "write", "/provenance/scenario_text");
   free(tbuf);
   if (!rc)
     rc = cy__h5_attr_str(d, h->path, "path", cy_study_path(info->study), err);
@@ -851,7 +826,7 @@ static int hfile_close(hfile *h, cy_error *err) {
     H5Dclose(h->ev_scale), h->ev_scale = -1;
   int rc = CY_OK;
   if (h->file >= 0 && H5Fclose(h->file) < 0)
-    rc = hfail(err, h->path, "close", "/");
+    rc = cy__h5_fail(err, h->path, "close", "/");
   h->file = -1;
   return rc;
 }
@@ -890,7 +865,7 @@ static int make_data_group(cy_h5w *w, hfile *h, const cy_h5_group *g,
                            const cy_h5w_info *info, cy_error *err) {
   hid_t id = make_group(h->file, g->name);
   if (id < 0)
-    return hfail(err, h->path, "create group", g->name);
+    return cy__h5_fail(err, h->path, "create group", g->name);
   H5Gclose(id);
   char prefix[32];
   snprintf(prefix, sizeof prefix, "%s/", g->name);
@@ -911,7 +886,7 @@ static int create_file(cy_h5w *w, hfile *h, bool partial,
   H5Pset_attr_creation_order(fcpl,
                              H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
   h->file = H5Fcreate(h->path, H5F_ACC_EXCL, fcpl, H5P_DEFAULT);
-  int rc = h->file < 0 ? hfail(err, h->path, "create", "/") : CY_OK;
+  int rc = h->file < 0 ? cy__h5_fail(err, h->path, "create", "/") : CY_OK;
   H5Pclose(fcpl);
   if (!rc)
     rc = write_root_attrs(w, h, info, err);
@@ -939,13 +914,13 @@ static int create_file(cy_h5w *w, hfile *h, bool partial,
       rc = nomem(err);
     else if (H5Dwrite(h->ds[CY_H5_STATUS], H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL,
                       H5P_DEFAULT, z) < 0)
-      rc = hfail(err, h->path, "write", "/summary/status");
+      rc = cy__h5_fail(err, h->path, "write", "/summary/status");
     free(z);
   }
   if (!rc && !partial && w->event_log)
     rc = create_events(w, h, info->scenario, err);
   if (!rc && H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
-    rc = hfail(err, h->path, "flush", "/");
+    rc = cy__h5_fail(err, h->path, "flush", "/");
   return rc;
 }
 
@@ -1093,7 +1068,7 @@ static int check_scenario_text(hid_t file, const char *path,
   else if (!buf)
     rc = nomem(err);
   else if (H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
-    rc = hfail(err, path, "read", "/provenance/scenario_text");
+    rc = cy__h5_fail(err, path, "read", "/provenance/scenario_text");
   else if (strcmp(buf, cy_study_text(info->study)) != 0)
     rc = cy_error_set(err, CY_EINPUT,
                       "%s: cannot resume: it holds the results of another "
@@ -1109,15 +1084,76 @@ static int check_scenario_text(hid_t file, const char *path,
   return rc;
 }
 
+/* "task 2 of 8" or "the whole study". */
+static void task_words(char *buf, size_t n, int64_t task, int64_t tasks) {
+  if (tasks)
+    snprintf(buf, n, "task %lld of %lld", (long long)task, (long long)tasks);
+  else
+    snprintf(buf, n, "the whole study");
+}
+
+/* The same task of a shard, or no task at all. */
+static int check_task(hid_t file, const char *path, const cy_h5w_info *info,
+                      cy_error *err) {
+  int64_t task = 0, tasks = 0;
+  int rc = CY_OK;
+  if (H5Aexists(file, "tasks") > 0 &&
+      ((rc = cy__h5_get_attr_i64(file, path, "tasks", &tasks, err)) ||
+       (rc = cy__h5_get_attr_i64(file, path, "task", &task, err))))
+    return resume_error(err, rc);
+  if (task == (int64_t)info->task && tasks == (int64_t)info->tasks)
+    return CY_OK;
+  char have[64], want[64];
+  task_words(have, sizeof have, task, tasks);
+  task_words(want, sizeof want, (int64_t)info->task, (int64_t)info->tasks);
+  return cy_error_set(err, CY_EINPUT,
+                      "%s: cannot resume: it holds %s, this run is %s", path,
+                      have, want);
+}
+
 static int check_identity(hid_t file, const char *path, const cy_h5w_info *info,
                           cy_error *err) {
   int rc = check_root(file, path, info, err);
+  if (!rc)
+    rc = check_task(file, path, info, err);
   if (!rc)
     rc = check_scales(file, path, info, err);
   if (!rc)
     rc = check_provenance(file, path, info, err);
   if (!rc)
     rc = check_scenario_text(file, path, info, err);
+  return rc;
+}
+
+/* Whether every run of a shard's task is marked done in file f. */
+static int task_done(hid_t f, const char *path, const cy_h5w_info *info,
+                     bool *done, cy_error *err) {
+  cy_h5_sizes z = sizes_of(info);
+  size_t lo, hi;
+  cy_study_task_runs(z.P * z.R, info->task, info->tasks, &lo, &hi);
+  uint8_t *st = malloc(z.P * z.R);
+  hid_t d = H5Dopen2(f, "summary/status", H5P_DEFAULT);
+  int rc = CY_OK;
+  hid_t sp = d < 0 ? -1 : H5Dget_space(d);
+  /* The buffer holds P * R values: a dataset of another size is refused
+   * before it is read. */
+  if (!st)
+    rc = nomem(err);
+  else if (sp < 0 || H5Sget_simple_extent_npoints(sp) != (hssize_t)(z.P * z.R))
+    rc = cy_error_set(err, CY_EINPUT,
+                      "%s: /summary/status is missing or not [point, "
+                      "replication]",
+                      path);
+  else if (H5Dread(d, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, st) < 0)
+    rc = cy__h5_fail(err, path, "read", "/summary/status");
+  if (sp >= 0)
+    H5Sclose(sp);
+  *done = !rc;
+  for (size_t i = lo; !rc && i < hi; i++)
+    *done = *done && st[i] == 1;
+  if (d >= 0)
+    H5Dclose(d);
+  free(st);
   return rc;
 }
 
@@ -1136,6 +1172,8 @@ int cy__h5w_check_identity(const char *path, const cy_h5w_info *info,
     rc = cy_error_set(err, CY_EINPUT, "%s: the attribute 'complete' is missing",
                       path);
   *complete = !rc && c == 1;
+  if (!rc && info->tasks)
+    rc = task_done(f, path, info, complete, err);
   H5Fclose(f);
   return rc;
 }
@@ -1157,6 +1195,15 @@ static cy_h5w *writer_new(const cy_h5w_info *info) {
   hfile_init(&w->part, info->files->partial);
   hfile_init(&w->fin, info->files->tmp);
   sizes(w);
+  size_t runs = w->z.P * w->z.R;
+  w->task = info->task;
+  w->tasks = info->tasks;
+  w->lo = 0, w->hi = runs;
+  if (w->tasks)
+    cy_study_task_runs(runs, w->task, w->tasks, &w->lo, &w->hi);
+  w->seq_lo = block_of(w, w->lo);
+  w->seq_hi = block_of(w, w->hi - 1) + 1;
+  w->next_seq = w->seq_lo;
   w->ready_tail = &w->ready;
   w->status = calloc(w->z.P * w->z.R + 1, 1);
   w->bstate = calloc(w->n_blocks + 1, 1);
@@ -1289,7 +1336,7 @@ static int check_partial(cy_h5w *w, const cy_h5w_info *info, cy_error *err) {
   }
   if (!rc && H5Dread(w->part.ds[CY_H5_STATUS], H5T_NATIVE_UINT8, H5S_ALL,
                      H5S_ALL, H5P_DEFAULT, w->status) < 0)
-    rc = hfail(err, w->part.path, "read", "/summary/status");
+    rc = cy__h5_fail(err, w->part.path, "read", "/summary/status");
   for (size_t i = 0; !rc && i < w->z.P * w->z.R; i++)
     if (w->status[i] > 1)
       rc = cy_error_set(err, CY_EINPUT,
@@ -1462,7 +1509,8 @@ static block *block_new(cy_h5w *w, size_t seq, cy_error *err) {
   memset(b->dirty, 0, w->C);
   b->remaining = 0;
   for (size_t i = 0; i < b->n; i++)
-    b->remaining += w->status[b->point * w->z.R + b->rep0 + i] == 0;
+    b->remaining += w->status[b->point * w->z.R + b->rep0 + i] == 0 &&
+                    in_range(w, b->point, b->rep0 + i);
   b->next = NULL;
   return b;
 }
@@ -1527,7 +1575,8 @@ static const void *field_src(const cy_h5w *w, int f, const cy_outcome *o,
 
 int cy__h5w_put(cy_h5w *w, size_t point, size_t rep, const cy_outcome *o,
                 cy_error *err) {
-  if (point >= w->z.P || rep >= w->z.R || w->status[point * w->z.R + rep])
+  if (point >= w->z.P || rep >= w->z.R || w->status[point * w->z.R + rep] ||
+      !in_range(w, point, rep))
     return cy_error_set(err, CY_EINTERNAL, "run (%zu, %zu) is not pending",
                         point, rep);
   block *b = block_get(w, point, rep, err);
@@ -1583,8 +1632,8 @@ static int rows_io(cy_h5w *w, block *b, int f, size_t a, size_t e, bool write,
   if (hr >= 0)
     hr = write ? H5Dwrite(d, mt, ms, fs, H5P_DEFAULT, mem)
                : H5Dread(d, mt, ms, fs, H5P_DEFAULT, mem);
-  int rc = hr < 0 ? hfail(err, w->part.path, write ? "write" : "read",
-                          dataset(f)->path)
+  int rc = hr < 0 ? cy__h5_fail(err, w->part.path, write ? "write" : "read",
+                                dataset(f)->path)
                   : CY_OK;
   H5Sclose(ms);
   H5Sclose(fs);
@@ -1644,7 +1693,7 @@ static int write_dirty_status(cy_h5w *w, block *b, cy_error *err) {
 
 static int flush_partial(cy_h5w *w, cy_error *err) {
   if (H5Fflush(w->part.file, H5F_SCOPE_LOCAL) < 0)
-    return hfail(err, w->part.path, "flush", "/");
+    return cy__h5_fail(err, w->part.path, "flush", "/");
   return CY_OK;
 }
 
@@ -1682,11 +1731,32 @@ static int checkpoint(cy_h5w *w, cy_error *err) {
   return rc;
 }
 
-/* Fills the rows of b done in earlier sessions from the partial file. */
+/* Row i of block b outside a shard's runs: what a reader gets from a chunk
+ * never written (NaN for floats, 0 for integers, so status 0). */
+static void fill_row(const cy_h5w *w, block *b, size_t i) {
+  for (int f = 0; f < CY_H5_N_DATASETS; f++) {
+    if (!field_present(w, f))
+      continue;
+    size_t esz = elem_size(f);
+    unsigned char *row = b->buf[f] + i * w->per[f] * esz;
+    if (dataset(f)->type == CY_ELEM_F64)
+      for (size_t k = 0; k < w->per[f]; k++)
+        memcpy(row + k * esz, &(double){NAN}, esz);
+    else
+      memset(row, 0, w->per[f] * esz);
+  }
+}
+
+/* Fills the rows of b done in earlier sessions from the partial file, and
+ * those outside a shard's runs with fill values. */
 static int fill_from_partial(cy_h5w *w, block *b, cy_error *err) {
   uint8_t missing[MAX_BLOCK_REPS];
-  for (size_t i = 0; i < b->n; i++)
-    missing[i] = !b->got[i];
+  for (size_t i = 0; i < b->n; i++) {
+    bool mine = in_range(w, b->point, b->rep0 + i);
+    missing[i] = !b->got[i] && mine;
+    if (!mine)
+      fill_row(w, b, i);
+  }
   int rc = CY_OK;
   size_t a, e;
   for (size_t from = 0; !rc && next_range(missing, b->n, from, &a, &e);
@@ -1720,7 +1790,7 @@ static bool block_all_done(const cy_h5w *w, size_t seq) {
   size_t n = r0 + w->C <= w->z.R ? w->C : w->z.R - r0;
   const uint8_t *s = w->status + p * w->z.R + r0;
   for (size_t i = 0; i < n; i++)
-    if (!s[i])
+    if (!s[i] && in_range(w, p, r0 + i))
       return false;
   return true;
 }
@@ -1730,7 +1800,7 @@ static bool block_all_done(const cy_h5w *w, size_t seq) {
 static int pump(cy_h5w *w, cy_error *err) {
   int rc = CY_OK;
   for (size_t s = w->next_seq;
-       !rc && s < w->n_blocks && s < w->next_seq + LOOKAHEAD; s++) {
+       !rc && s < w->seq_hi && s < w->next_seq + LOOKAHEAD; s++) {
     if (w->bstate[s] != B_NONE || !block_all_done(w, s))
       continue;
     block *b = block_new(w, s, err);
@@ -1769,47 +1839,19 @@ cy_h5w_job *cy__h5w_next_job(cy_h5w *w) {
   return b;
 }
 
-/* HDF5's shuffle filter: byte k of every element, then byte k + 1, ... */
-static void shuffle(unsigned char *dst, const unsigned char *src, size_t n,
-                    size_t size) {
-  for (size_t k = 0; k < size; k++)
-    for (size_t i = 0; i < n; i++)
-      dst[k * n + i] = src[i * size + k];
-}
-
 int cy__h5w_compress(const cy_h5w *w, cy_h5w_job *b) {
   for (int f = 0; f < CY_H5_N_DATASETS; f++) {
     if (!field_present(w, f) || w->per[f] == 0)
       continue;
-    size_t esz = elem_size(f), n = w->C * w->per[f];
-    size_t bytes = n * esz;
-    const unsigned char *src = b->buf[f];
+    size_t esz = elem_size(f);
     if (b->n < w->C) /* the padding of an edge chunk */
       memset(b->buf[f] + b->n * w->per[f] * esz, 0,
              (w->C - b->n) * w->per[f] * esz);
-    if (esz > 1) {
-      if (b->shuf_cap < bytes) {
-        unsigned char *t = realloc(b->shuf, bytes);
-        if (!t)
-          return CY_ENOMEM;
-        b->shuf = t;
-        b->shuf_cap = bytes;
-      }
-      shuffle(b->shuf, src, n, esz);
-      src = b->shuf;
-    }
-    uLongf zl = compressBound((uLong)bytes);
-    if (b->zcap[f] < zl) {
-      unsigned char *t = realloc(b->z[f], zl);
-      if (!t)
-        return CY_ENOMEM;
-      b->z[f] = t;
-      b->zcap[f] = zl;
-    }
-    /* compress2: the zlib stream HDF5's deflate filter writes and reads. */
-    if (compress2(b->z[f], &zl, src, (uLong)bytes, DEFLATE_LEVEL) != Z_OK)
-      return CY_EINTERNAL;
-    b->zlen[f] = zl;
+    int rc =
+        cy__h5_deflate_chunk(b->buf[f], w->C * w->per[f], esz, &b->shuf,
+                             &b->shuf_cap, &b->z[f], &b->zcap[f], &b->zlen[f]);
+    if (rc != CY_OK)
+      return rc;
   }
   b->compressed = true;
   return CY_OK;
@@ -1822,7 +1864,8 @@ static int write_chunks(cy_h5w *w, block *b, cy_error *err) {
     hsize_t off[5] = {b->point, b->rep0, 0, 0, 0};
     if (H5Dwrite_chunk(w->fin.ds[f], H5P_DEFAULT, 0, off, b->zlen[f], b->z[f]) <
         0)
-      return hfail(err, w->fin.path, "write a chunk of", dataset(f)->path);
+      return cy__h5_fail(err, w->fin.path, "write a chunk of",
+                         dataset(f)->path);
   }
   return CY_OK;
 }
@@ -1860,9 +1903,7 @@ int cy__h5w_commit(cy_h5w *w, cy_h5w_job *b, cy_error *err) {
   return rc;
 }
 
-bool cy__h5w_all_committed(const cy_h5w *w) {
-  return w->next_seq == w->n_blocks;
-}
+bool cy__h5w_all_committed(const cy_h5w *w) { return w->next_seq == w->seq_hi; }
 
 /* /events from the journal, in (point, replication, time) order. */
 typedef struct ev_cols {
@@ -1928,9 +1969,9 @@ static int write_column(hfile *h, hid_t d, const char *name, hid_t mt, size_t n,
                         const void *buf, cy_error *err) {
   hsize_t size[1] = {n};
   if (H5Dset_extent(d, size) < 0)
-    return hfail(err, h->path, "extend", name);
+    return cy__h5_fail(err, h->path, "extend", name);
   if (n && H5Dwrite(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
-    return hfail(err, h->path, "write", name);
+    return cy__h5_fail(err, h->path, "write", name);
   return CY_OK;
 }
 
@@ -1974,7 +2015,7 @@ static int write_events(cy_h5w *w, cy_error *err) {
  * is closed, synced and renamed onto OUT.h5. */
 static int finish_final(cy_h5w *w, cy_error *err) {
   int rc = CY_OK;
-  while (!rc && w->next_seq < w->n_blocks) {
+  while (!rc && w->next_seq < w->seq_hi) {
     rc = pump(w, err);
     block *b = rc ? NULL : cy__h5w_next_job(w);
     if (!b)
@@ -1988,7 +2029,8 @@ static int finish_final(cy_h5w *w, cy_error *err) {
   }
   if (!rc && w->event_log)
     rc = write_events(w, err);
-  if (!rc)
+  /* A shard holds part of the study: `complete` says "every run". */
+  if (!rc && w->lo == 0 && w->hi == w->z.P * w->z.R)
     rc = cy__h5_attr_i32(w->fin.file, w->fin.path, "complete", 1, err);
   if (!rc)
     rc = hfile_close(&w->fin, err);

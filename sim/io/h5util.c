@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 hid_t cy__h5_str_type(size_t len) {
   hid_t t = H5Tcopy(H5T_C_S1);
@@ -419,4 +420,89 @@ int cy__h5_dim0(hid_t loc, const char *name, size_t *n) {
     H5Sclose(sp);
   H5Dclose(d);
   return nd < 0 ? CY_EHDF5 : CY_OK;
+}
+
+/* HDF5's shuffle filter: byte k of every element, then byte k + 1, ... */
+static void shuffle(unsigned char *dst, const unsigned char *src, size_t n,
+                    size_t size) {
+  for (size_t k = 0; k < size; k++)
+    for (size_t i = 0; i < n; i++)
+      dst[k * n + i] = src[i * size + k];
+}
+
+/* Grows *buf to at least `need` bytes. */
+static bool reserve(unsigned char **buf, size_t *cap, size_t need) {
+  if (*cap >= need)
+    return true;
+  unsigned char *t = realloc(*buf, need);
+  if (!t)
+    return false;
+  *buf = t;
+  *cap = need;
+  return true;
+}
+
+int cy__h5_deflate_chunk(const unsigned char *src, size_t n, size_t esz,
+                         unsigned char **shuf, size_t *shuf_cap,
+                         unsigned char **z, size_t *zcap, size_t *zlen) {
+  size_t bytes = n * esz;
+  if (esz > 1) {
+    if (!reserve(shuf, shuf_cap, bytes))
+      return CY_ENOMEM;
+    shuffle(*shuf, src, n, esz);
+    src = *shuf;
+  }
+  uLongf zl = compressBound((uLong)bytes);
+  if (!reserve(z, zcap, zl))
+    return CY_ENOMEM;
+  /* compress2: the zlib stream HDF5's deflate filter writes and reads. */
+  if (compress2(*z, &zl, src, (uLong)bytes, CY_H5_DEFLATE_LEVEL) != Z_OK)
+    return CY_EINTERNAL;
+  *zlen = zl;
+  return CY_OK;
+}
+
+/* ---- errors ---- */
+
+typedef struct cause {
+  char text[200];
+  bool from_system;
+} cause;
+
+static herr_t cause_cb(unsigned n, const H5E_error2_t *e, void *data) {
+  (void)n;
+  cause *c = data;
+  if (!e->desc || c->from_system)
+    return 0;
+  /* The sec2 driver words a failed system call "..., errno = 28, error
+   * message = 'No space left on device', ...": that is the cause a user
+   * can act on. */
+  const char *m = strstr(e->desc, "error message = '");
+  if (m) {
+    m += strlen("error message = '");
+    const char *end = strchr(m, '\'');
+    size_t len = end ? (size_t)(end - m) : strlen(m);
+    if (len >= sizeof c->text)
+      len = sizeof c->text - 1;
+    memcpy(c->text, m, len);
+    c->text[len] = '\0';
+    c->from_system = true;
+  } else if (!c->text[0]) {
+    snprintf(c->text, sizeof c->text, "%s", e->desc);
+  }
+  return 0;
+}
+
+/* Must run right after the failing HDF5 call: the next call clears the
+ * error stack.  Innermost error first, a system error preferred. */
+int cy__h5_fail(cy_error *err, const char *path, const char *what,
+                const char *obj) {
+  cause c = {.text = "", .from_system = false};
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, cause_cb, &c);
+  if (c.from_system)
+    return cy_error_set(err, CY_EHDF5, "%s: cannot %s '%s': %s", path, what,
+                        obj, c.text);
+  return cy_error_set(err, CY_EHDF5, "%s: HDF5 failed to %s '%s'%s%s%s", path,
+                      what, obj, c.text[0] ? " (" : "", c.text,
+                      c.text[0] ? ")" : "");
 }

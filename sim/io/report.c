@@ -274,11 +274,17 @@ static void print_file_title(const report *rp) {
           m->scenario_name, (long long)m->seed, m->horizon);
   if (m->start[0])
     fprintf(rp->out, " from %s", m->start);
+  char why[96] = "";
+  if (m->tasks)
+    snprintf(why, sizeof why,
+             "; a SHARD (task %lld of %lld: `cysim merge` joins the shards)",
+             (long long)m->task, (long long)m->tasks);
+  else if (!m->complete)
+    snprintf(why, sizeof why, "; the file is INCOMPLETE (interrupted run)");
   fprintf(rp->out,
           "\n%zu point%s x %zu replications; %zu of %zu runs done "
           "(status 1) and used%s\n",
-          m->P, m->P == 1 ? "" : "s", m->R, used_total, m->P * m->R,
-          m->complete ? "" : "; the file is INCOMPLETE (interrupted run)");
+          m->P, m->P == 1 ? "" : "s", m->R, used_total, m->P * m->R, why);
   fprintf(rp->out, "Means with 95%% confidence intervals over replications: "
                    "Student t, or a\npercentile bootstrap where a "
                    "non-negative figure's t interval reaches below 0\n"

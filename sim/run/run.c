@@ -496,6 +496,7 @@ typedef struct run_state {
   unsigned started; /* worker threads to join */
   bool sync_made;   /* sh.mu and its conditions are initialised */
   double t_workers; /* when the workers started */
+  size_t lo, hi;    /* the runs of this call: all, or a shard's task */
   shared sh;
 } run_state;
 
@@ -556,6 +557,17 @@ static int load_study(run_state *rs, cy_run_stats *stats, cy_error *err) {
   if (R == 0)
     return cy_error_set(err, CY_EINPUT, "%s: zero replications to run",
                         o->scenario);
+  if (o->tasks && (o->tasks > P * R || o->task >= o->tasks))
+    return cy_error_set(err, CY_EINPUT,
+                        "%s: task %zu of %zu: the study has %zu runs (%zu "
+                        "points x %zu replications), so 1 to %zu tasks "
+                        "numbered from 0",
+                        o->scenario, o->task, o->tasks, P * R, P, R, P * R);
+  rs->lo = 0, rs->hi = P * R;
+  if (o->tasks) {
+    cy_study_task_runs(P * R, o->task, o->tasks, &rs->lo, &rs->hi);
+    stats->runs_total = rs->hi - rs->lo;
+  }
   /* A typo (rate = 1e12) is refused before anything is touched.  Both
    * calls also validate, once, any point loading left unvalidated (a sweep
    * past the default caps), so a bad point fails here, not in a worker.
@@ -619,7 +631,10 @@ static int plan_output(const cy_run_opts *o, const cy_outfiles *fs,
     return cy_error_set(err, CY_EINPUT,
                         "%s is not a regular file (a link?); remove it",
                         fs->partial);
-  if (o->resume && part == CY_PATH_FILE) {
+  /* A shard's task resumes what it finds: a resubmitted job array
+   * redoes only lost work (cy_run.h). */
+  bool cont = o->resume || (o->tasks && !o->force);
+  if (cont && part == CY_PATH_FILE) {
     if (out == CY_PATH_FILE && !o->force) {
       /* A run that died after its rename but before removing the partial
        * file left both: OUT.h5 is then complete and of the same study. */
@@ -640,7 +655,7 @@ static int plan_output(const cy_run_opts *o, const cy_outfiles *fs,
     *resume = true;
     return CY_OK;
   }
-  if (o->resume && out == CY_PATH_FILE)
+  if (cont && out == CY_PATH_FILE)
     return resume_without_partial(fs, info, nothing, err);
   if (out != CY_PATH_NONE && !o->force)
     return cy_error_set(err, CY_EEXIST,
@@ -648,7 +663,7 @@ static int plan_output(const cy_run_opts *o, const cy_outfiles *fs,
                         "run completes) or --resume to complete an "
                         "interrupted run",
                         fs->out);
-  if (part == CY_PATH_FILE && !o->force && !o->resume)
+  if (part == CY_PATH_FILE && !o->force && !cont)
     return cy_error_set(err, CY_EEXIST,
                         "%s holds the finished runs of an interrupted run; "
                         "use --resume to continue it or --force to start over",
@@ -664,7 +679,7 @@ static int open_output(run_state *rs, cy_run_stats *stats, bool *nothing,
                        cy_error *err) {
   const cy_run_opts *o = rs->opts;
   shared *sh = &rs->sh;
-  size_t runs = stats->runs_total;
+  size_t runs = stats->points * stats->replications;
   rs->status = calloc(runs, 1);
   rs->todo = malloc(runs * sizeof *rs->todo);
   if (!rs->status || !rs->todo)
@@ -681,6 +696,8 @@ static int open_output(run_state *rs, cy_run_stats *stats, bool *nothing,
       .command_line = o->command_line,
       .sets = o->sets,
       .n_sets = o->n_sets,
+      .task = o->task,
+      .tasks = o->tasks,
   };
   int rc;
   if ((rc = cy__outfiles_init(&rs->files, o->output, err)) ||
@@ -690,7 +707,7 @@ static int open_output(run_state *rs, cy_run_stats *stats, bool *nothing,
     return rc;
   if ((rc = cy__h5w_open(&sh->w, &info, rs->status, err)))
     return rc;
-  for (size_t i = 0; i < runs; i++)
+  for (size_t i = rs->lo; i < rs->hi; i++)
     if (!rs->status[i])
       rs->todo[sh->n_todo++] = i;
   sh->todo = rs->todo;
@@ -987,7 +1004,7 @@ int cy_run(const cy_run_opts *o, cy_run_stats *stats, cy_error *err) {
   if (rc == CY_OK)
     rc = open_output(&rs, stats, &nothing, err);
   if (rc == CY_OK && nothing)
-    stats->complete = true;
+    stats->complete = stats->was_complete = true;
   else if (rc == CY_OK)
     rc = run_pending(&rs, stats, err);
   run_state_fini(&rs);

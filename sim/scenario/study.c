@@ -316,6 +316,16 @@ const cy_axis *cy_study_axis(const cy_study *st, size_t i) {
 }
 size_t cy_study_n_points(const cy_study *st) { return st->sweep.n_points; }
 
+void cy_study_task_runs(size_t runs, size_t task, size_t tasks, size_t *lo,
+                        size_t *hi) {
+  assert(tasks >= 1 && tasks <= runs && task < tasks);
+  size_t q = runs / tasks, r = runs % tasks;
+  /* k * q + min(k, r): no product of run and task counts, so no overflow
+   * for any study that fits in memory. */
+  *lo = task * q + (task < r ? task : r);
+  *hi = *lo + q + (task < r);
+}
+
 size_t cy_study_value_index(const cy_study *st, size_t point, size_t axis) {
   return cy__sweep_value_index(&st->sweep, point, axis);
 }

@@ -241,6 +241,131 @@ static void test_set(void) {
         "bad --set path suggests: %s", err.msg);
 }
 
+/* A study with ids, an alliance, an integer axis and a float axis for the
+ * --set path and array tests. */
+#define PATHS                                                                  \
+  "scenario = { horizon = 10.0; };\n"                                          \
+  "states = ( { id = \"A\"; offense = 0.5; }, { id = \"B\"; },\n"              \
+  "  { id = \"C\"; } );\n"                                                     \
+  "alliances = ( { id = \"ab\"; members = [ \"A\", \"B\" ];\n"                 \
+  "  nonaggression = { compliance = 0.9; threshold = 2; }; } );\n"             \
+  "sweep = ( { path = \"alliances.[ab].nonaggression.threshold\";\n"           \
+  "  from = 1; to = 7; steps = 4; },\n"                                        \
+  "  { path = \"states.[A].offense\"; values = [ 1, 0 ]; } );\n"
+
+/* An element named by its id is the element of that index: both forms give
+ * the same scenario, in --set and in a sweep axis's path. */
+static void test_set_ids(void) {
+  cy_error err;
+  const char *sets[] = {"states.[C].defense=0.25",
+                        "alliances.[ab].nonaggression.compliance=0.4"};
+  cy_study *st = load("ids.cfg", PATHS, sets, 2, &err);
+  CHECK(st, "id paths load: %s", err.msg);
+  if (!st)
+    return;
+  const cy_scenario *b = cy_study_base(st);
+  CHECK_NEAR(b->states[2].defense, 0.25, 0, "states.[C] is states.[2]");
+  CHECK_NEAR(b->alliances[0].nonaggression.compliance, 0.4, 0,
+             "alliances.[ab] is alliances.[0]");
+  /* the axes' paths as written; default names from them */
+  CHECK(strcmp(cy_study_axis(st, 1)->path, "states.[A].offense") == 0 &&
+            strcmp(cy_study_axis(st, 1)->name, "states__A__offense") == 0,
+        "axis by id: path %s, name %s", cy_study_axis(st, 1)->path,
+        cy_study_axis(st, 1)->name);
+  cy_scenario s;
+  if (cy_study_point(st, 7, &s, &err) == 0) { /* threshold 7, offense 0 */
+    CHECK(s.alliances[0].nonaggression.threshold == 7, "threshold by id");
+    CHECK_NEAR(s.states[0].offense, 0, 0, "offense swept by id");
+    cy_scenario_fini(&s);
+  } else {
+    CHECK(0, "point 7: %s", err.msg);
+  }
+  cy_study_free(st);
+  const char *unknown[] = {"states.[D].offense=0.5"};
+  st = load("ids2.cfg", PATHS, unknown, 1, &err);
+  CHECK(!st && err.code == CY_EINPUT &&
+            strcmp(err.msg, "--set states.[D].offense=0.5: no element of "
+                            "states has id \"D\" (ids: A, B, C)") == 0,
+        "unknown id lists the ids: %s", err.msg);
+  const char *bare[] = {"states.C.offense=0.5"};
+  st = load("ids3.cfg", PATHS, bare, 1, &err);
+  CHECK(!st && strstr(err.msg, "states is a list: name an element as "
+                               "states.[C] or states.[0]") != NULL,
+        "a bare id gets a hint: %s", err.msg);
+  /* the same axis by index and by id is one setting swept twice */
+  const char *twice[] = {
+      "sweep.[1].path=alliances.[0].nonaggression.threshold"};
+  st = load("ids4.cfg", PATHS, twice, 1, &err);
+  CHECK(!st && strstr(err.msg, "is already swept by sweep.[0]") != NULL,
+        "index and id name one setting: %s", err.msg);
+}
+
+/* --set of an array: a sweep axis's values replaced (its from/to/steps
+ * dropped), an element set, a list ( ... ), members; values typed as the
+ * same text in a file would be. */
+static void test_set_arrays(void) {
+  cy_error err;
+  const char *sets[] = {"sweep.[0].values=[3, 5]", "sweep.[1].values=(0.2)",
+                        "alliances.[ab].members=[A, \"C\"]"};
+  cy_study *st = load("arr.cfg", PATHS, sets, 3, &err);
+  CHECK(st, "array --sets load: %s", err.msg);
+  if (!st)
+    return;
+  const cy_axis *t = cy_study_axis(st, 0), *o = cy_study_axis(st, 1);
+  CHECK(cy_study_n_points(st) == 2, "2 x 1 points, got %zu",
+        cy_study_n_points(st));
+  CHECK(t->type == CY_VALUE_INT && t->n_values == 2 && t->ints[0] == 3 &&
+            t->ints[1] == 5,
+        "integer axis from values, not from/to/steps");
+  CHECK(o->type == CY_VALUE_DOUBLE && o->n_values == 1 && o->doubles[0] == 0.2,
+        "a list ( ... ) of one value");
+  const cy_scenario *b = cy_study_base(st);
+  CHECK(b->alliances[0].n_members == 2 && b->alliances[0].members[0] == 0 &&
+            b->alliances[0].members[1] == 2,
+        "members A and C (a bare word is a string where strings go)");
+  cy_study_free(st);
+  /* an element: 0.5 into an array the file wrote with integers */
+  const char *elem[] = {"sweep.[1].values.[1]=0.5"};
+  st = load("arr2.cfg", PATHS, elem, 1, &err);
+  CHECK(st && cy_study_axis(st, 1)->doubles[0] == 1.0 &&
+            cy_study_axis(st, 1)->doubles[1] == 0.5,
+        "one element set: %s", err.msg);
+  cy_study_free(st);
+  /* [1, 2] for a float setting: integers, as a file may write them */
+  const char *ints[] = {"sweep.[1].values=[1, 0]"};
+  st = load("arr3.cfg", PATHS, ints, 1, &err);
+  CHECK(st && cy_study_axis(st, 1)->type == CY_VALUE_DOUBLE,
+        "integers for a float axis: %s", err.msg);
+  cy_study_free(st);
+  /* a float for the integer axis is the loader's error, naming the --set */
+  const char *flt[] = {"sweep.[0].values=[2.5]"};
+  st = load("arr4.cfg", PATHS, flt, 1, &err);
+  CHECK(!st && strstr(err.msg,
+                      "--set sweep.[0].values=[2.5]: "
+                      "sweep.[0].values.[0]: expected an integer") == err.msg,
+        "float for an integer axis: %s", err.msg);
+  /* a later --set replaces an earlier one: messages name the later */
+  const char *later[] = {"sweep.[1].values.[0]=0.5", "sweep.[1].values=[]"};
+  st = load("arr5.cfg", PATHS, later, 2, &err);
+  CHECK(!st && strcmp(err.msg, "--set sweep.[1].values=[]: sweep.[1].values: "
+                               "is empty") == 0,
+        "empty values, the later --set named: %s", err.msg);
+}
+
+/* A --set string over a setting the file wrote as an integer (an error the
+ * loader then reports) once freed the integer's bits as a string. */
+static void test_set_retype(void) {
+  cy_error err;
+  const char *sets[] = {"scenario.name=x"};
+  cy_study *st = load("retype.cfg",
+                      "scenario = { name = 1; horizon = 10.0; };\n"
+                      "states = ( { id = \"A\"; }, { id = \"B\"; } );\n",
+                      sets, 1, &err);
+  CHECK(st && strcmp(cy_study_base(st)->name, "x") == 0,
+        "string over an integer: %s", err.msg);
+  cy_study_free(st);
+}
+
 static void test_include(void) {
   char sub[128];
   snprintf(sub, sizeof sub, "%s/parts", dir);
@@ -425,6 +550,9 @@ int main(void) {
   test_sweep_order();
   test_zip_and_ranges();
   test_set();
+  test_set_ids();
+  test_set_arrays();
+  test_set_retype();
   test_include();
   test_timeline_and_ints();
   test_points_threads();

@@ -39,8 +39,11 @@ static void usage(FILE *out) {
           "  %-9s memory per worker thread\n"
           "  %-9s output per study (uncompressed)\n"
           "\n"
-          "  -s, --set PATH=VALUE  override a setting before validation\n"
-          "                        (e.g. --set states.[1].offense=0.7)\n"
+          "  -s, --set PATH=VALUE  override a setting before validation:\n"
+          "                        an element of a list by index or id,\n"
+          "                        --set states.[1].offense=0.7,\n"
+          "                        --set states.[RU].offense=0.7; an array,\n"
+          "                        --set 'sweep.[0].values=[0.2, 0.8]'\n"
           "      --allow-large     accept a study past the caps (`list` and\n"
           "                        `run` take it too)\n"
           "  -h, --help            this text\n",

@@ -33,6 +33,7 @@ typedef struct key {
    * its order: a state's attributes are cy_state_attr_names. */
   const char *const *names;
   size_t n_names;
+  cy_kind elem; /* ARRAY: its elements' kind */
 } key;
 
 typedef struct schema {
@@ -46,15 +47,19 @@ typedef struct key_view {
   const char *name;
   cy_kind kind;
   const struct schema *sub;
+  cy_kind elem;
 } key_view;
 
-/* A key, a key with sub-keys, a run of keys named by a table. */
+/* A key, a key with sub-keys, an array of elements of a kind, a run of
+ * keys named by a table. */
 #define KEY(name, kind)                                                        \
-  { name, kind, NULL, NULL, 0 }
+  { name, kind, NULL, NULL, 0, CY_K_GROUP }
 #define SUB(name, kind, sub)                                                   \
-  { name, kind, &sub, NULL, 0 }
+  { name, kind, &sub, NULL, 0, CY_K_GROUP }
+#define ARRAY(name, elem)                                                      \
+  { name, CY_K_ARRAY, NULL, NULL, 0, elem }
 #define RUN(kind, names, n)                                                    \
-  { NULL, kind, NULL, names, n }
+  { NULL, kind, NULL, names, n, CY_K_GROUP }
 
 #define SCHEMA(name, ...)                                                      \
   static const key name##_keys[] = {__VA_ARGS__};                              \
@@ -107,7 +112,7 @@ SCHEMA(s_mutual, KEY("solidarity", CY_K_FLOAT),
 SCHEMA(s_tech, KEY("rate", CY_K_FLOAT));
 SCHEMA(s_wg, KEY("dampening", CY_K_FLOAT),
        KEY("collapse_hostility", CY_K_FLOAT));
-SCHEMA(s_alliance, KEY("id", CY_K_STRING), KEY("members", CY_K_ARRAY),
+SCHEMA(s_alliance, KEY("id", CY_K_STRING), ARRAY("members", CY_K_STRING),
        KEY("from", CY_K_NUMDATE), KEY("until", CY_K_NUMDATE),
        KEY("enabled", CY_K_BOOL), ALLIANCE_CLAUSES(CLAUSE_KEY));
 SCHEMA(s_timeline, KEY("at", CY_K_NUMDATE), KEY("event", CY_K_STRING),
@@ -119,7 +124,7 @@ SCHEMA(s_output, KEY("bin", CY_K_FLOAT), KEY("timeseries", CY_K_BOOL),
        KEY("event_log", CY_K_BOOL));
 /* from/to are FLOAT here only for key checking: the sweep reads them by
  * the swept setting's type. */
-SCHEMA(s_sweep, KEY("path", CY_K_STRING), KEY("values", CY_K_ARRAY),
+SCHEMA(s_sweep, KEY("path", CY_K_STRING), ARRAY("values", CY_K_SCALAR),
        KEY("from", CY_K_FLOAT), KEY("to", CY_K_FLOAT), KEY("steps", CY_K_INT),
        KEY("zip", CY_K_STRING), KEY("name", CY_K_STRING));
 SCHEMA(s_root, SUB("scenario", CY_K_GROUP, s_scenario),
@@ -144,10 +149,11 @@ static key_view schema_at(const schema *sc, size_t i) {
     const key *ky = &sc->keys[k];
     size_t run = ky->name ? 1 : ky->n_names;
     if (i < run)
-      return (key_view){ky->name ? ky->name : ky->names[i], ky->kind, ky->sub};
+      return (key_view){ky->name ? ky->name : ky->names[i], ky->kind, ky->sub,
+                        ky->elem};
     i -= run;
   }
-  return (key_view){NULL, CY_K_GROUP, NULL};
+  return (key_view){NULL, CY_K_GROUP, NULL, CY_K_GROUP};
 }
 
 static bool schema_find(const schema *sc, const char *name, key_view *out) {
@@ -172,67 +178,71 @@ static void join_names(const schema *sc, char *buf, size_t n) {
   }
 }
 
-/* One step of cy__schema_kind() into the path component comp: the kind and
- * schema below it, or false when comp cannot follow a *kind. */
-static bool schema_step(const char *comp, cy_kind *kind, const schema **sc,
-                        char *valid_names, size_t n_valid) {
-  if (comp[0] == '[') {
-    char *e;
-    if (*kind != CY_K_LIST && *kind != CY_K_ARRAY)
+/* Where cy__schema_kind() is: the kind of the path so far, the schema of
+ * a group (or of a list's elements), an array's elements' kind. */
+typedef struct schema_pos {
+  cy_kind kind;
+  const schema *sc;
+  cy_kind elem;
+} schema_pos;
+
+/* An element of a list or array: [N], or [ID] in a list of groups with an
+ * `id` key. */
+static bool schema_elem(const char *comp, schema_pos *at) {
+  long idx;
+  key_view k;
+  if (cy__path_index(comp, &idx)) {
+    if (idx < 0 || (at->kind != CY_K_LIST && at->kind != CY_K_ARRAY))
       return false;
-    long idx = strtol(comp + 1, &e, 10);
-    if (e == comp + 1 || strcmp(e, "]") != 0 || idx < 0)
-      return false;
-    bool array = *kind == CY_K_ARRAY;
-    *kind = array ? CY_K_STRING : CY_K_GROUP; /* array elements */
-    if (array)
-      *sc = NULL;
-    return true;
-  }
-  if (*kind != CY_K_GROUP || !*sc)
+  } else if (at->kind != CY_K_LIST || !at->sc || strlen(comp) < 3 ||
+             !schema_find(at->sc, "id", &k)) {
     return false;
-  if ((*sc)->free_keys) {
-    *kind = CY_K_FLOAT;
-    *sc = NULL;
+  }
+  if (at->kind == CY_K_ARRAY)
+    *at = (schema_pos){at->elem, NULL, CY_K_GROUP};
+  else
+    at->kind = CY_K_GROUP; /* the list's element, a group of at->sc */
+  return true;
+}
+
+/* One step of cy__schema_kind() into the path component comp, or false
+ * when comp cannot follow where *at is. */
+static bool schema_step(const char *comp, schema_pos *at, char *valid_names,
+                        size_t n_valid) {
+  if (comp[0] == '[')
+    return schema_elem(comp, at);
+  if (at->kind != CY_K_GROUP || !at->sc)
+    return false;
+  if (at->sc->free_keys) {
+    *at = (schema_pos){CY_K_FLOAT, NULL, CY_K_GROUP};
     return true;
   }
   key_view k;
-  if (!schema_find(*sc, comp, &k)) {
+  if (!schema_find(at->sc, comp, &k)) {
     if (valid_names)
-      join_names(*sc, valid_names, n_valid);
+      join_names(at->sc, valid_names, n_valid);
     return false;
   }
-  *kind = k.kind;
-  *sc = k.sub;
+  *at = (schema_pos){k.kind, k.sub, k.elem};
   return true;
 }
 
 int cy__schema_kind(const char *path, cy_kind *kind, size_t *bad,
                     char *valid_names, size_t n_valid) {
-  const schema *sc = &s_root;
-  cy_kind k = CY_K_GROUP;
-  const char *p = path;
+  schema_pos at = {CY_K_GROUP, &s_root, CY_K_GROUP};
+  const char *p = path, *comp_at = path;
+  char comp[128];
+  int r;
   if (valid_names && n_valid)
     valid_names[0] = '\0';
-  while (*p) {
-    const char *end = strchr(p, '.');
-    size_t len = end ? (size_t)(end - p) : strlen(p);
-    char comp[128];
-    if (len == 0 || len >= sizeof comp)
-      break;
-    memcpy(comp, p, len);
-    comp[len] = '\0';
-    if (!schema_step(comp, &k, &sc, valid_names, n_valid))
-      break;
-    p += len;
-    if (*p == '.')
-      p++;
-  }
-  if (*p) {
-    *bad = (size_t)(p - path);
+  while ((r = cy__path_next(&p, comp, sizeof comp)) > 0 &&
+         schema_step(comp, &at, valid_names, n_valid))
+    comp_at = p;
+  if (r != 0) {
+    *bad = (size_t)(comp_at - path);
     return -1;
   }
-  *kind = k;
+  *kind = at.kind;
   return 0;
 }
 

@@ -5,6 +5,8 @@
  *              includes resolve relative to the including file with
  *              libconfig 1.5, which only knows one include directory);
  *   set.c      writes --set values into the parsed tree;
+ *   path.c     setting paths (states.[0].offense, states.[RU].offense) in
+ *              the tree, for --set and sweep axes;
  *   resolve.c  turns the tree, with a sweep point's values, into a
  *              validated cy_scenario;
  *   sweep.c    reads the sweep and gives each point its values;
@@ -135,8 +137,10 @@ typedef enum cy_kind {
   CY_K_STRING,
   CY_K_NUMDATE, /* number of days, or an ISO date when scenario.start is set */
   CY_K_GROUP,
-  CY_K_LIST,  /* list of groups */
-  CY_K_ARRAY, /* array or list of scalars */
+  CY_K_LIST,   /* list of groups */
+  CY_K_ARRAY,  /* array or list of scalars */
+  CY_K_SCALAR, /* an element of a sweep's values: any single value, typed
+                  by how it reads, as in a file (the axis checks it) */
 } cy_kind;
 
 /* The kind of the setting at a libconfig path according to the schema.
@@ -145,6 +149,37 @@ typedef enum cy_kind {
  * gets the keys that would have been valid there, comma separated. */
 int cy__schema_kind(const char *path, cy_kind *kind, size_t *bad,
                     char *valid_names, size_t n_valid);
+
+/* ------------------------------------------------------------- path */
+
+/* The next component of a path at *p ("states", "[0]", "[RU]") into comp,
+ * *p moved past it and its '.'.  Returns 1, 0 at the end of the path, or
+ * -1 when the path is malformed there (an empty component, an unclosed
+ * '[', text after a ']', a trailing '.', longer than n - 1). */
+int cy__path_next(const char **p, char *comp, size_t n);
+
+/* Appends ".comp" to path (just comp when path is ""), cut to n. */
+void cy__path_append(char *path, size_t n, const char *comp);
+
+/* Whether comp is an index, [N] or [-N]; then *idx is N. */
+bool cy__path_index(const char *comp, long *idx);
+
+/* The element of the list or array agg that comp ([N] or [ID]) names, or
+ * NULL with the reason in why: "states has 2 elements, no [5]", "no element
+ * of states has id \"XX\" (ids: RU, CN, US)".  walked is agg's path. */
+config_setting_t *cy__path_elem(const config_setting_t *agg, const char *walked,
+                                const char *comp, char *why, size_t n);
+
+/* The setting at path in cfg, or NULL: why is "" when a key is missing,
+ * else what cy__path_elem() said about an element. */
+config_setting_t *cy__path_lookup(const config_t *cfg, const char *path,
+                                  char *why, size_t n);
+
+/* When cy__schema_kind() refused path at offset bad because the component
+ * there follows a list or array without brackets: how to name an element
+ * ("states is a list: name an element as states.[RU] or states.[0]");
+ * else "". */
+void cy__path_hint(const char *path, size_t bad, char *buf, size_t n);
 
 /* Levenshtein distance, for "did you mean" suggestions. */
 size_t cy__edit_distance(const char *a, const char *b);
@@ -156,6 +191,7 @@ typedef struct cy_axis_target {
   const config_setting_t *setting;
   char where[320]; /* file:line of the axis */
   size_t dim;      /* which cross-product dimension (zip groups share) */
+  const config_setting_t *entry; /* the axis's group in `sweep` */
 } cy_axis_target;
 
 /* A study's sweep: its axes and the points they span.  cy__sweep_load()
@@ -168,9 +204,16 @@ typedef struct cy_sweep {
   size_t n_dims;
   size_t *dim_size; /* [n_dims] values of each dimension */
   size_t n_points;  /* their product; 1 without a sweep */
+  /* The study's --sets: a value one of them gave (the axis's values,
+   * that element, or from/to/steps) is reported at the --set, not at the
+   * file's line. */
+  const cy_override *sets;
+  size_t n_sets;
 } cy_sweep;
 
-/* Reads the `sweep` list of cfg; errors name settings through ctx. */
+/* Reads the `sweep` list of cfg; errors name settings through ctx, whose
+ * overrides are the study's --sets (kept by the sweep: they must outlive
+ * it). */
 int cy__sweep_load(cy_sweep *sw, const config_t *cfg,
                    const cy_resolve_ctx *ctx);
 void cy__sweep_fini(cy_sweep *sw);
@@ -192,9 +235,11 @@ void cy__value_text(double v, char *buf, size_t n);
 
 /* Applies one --set "path=value" to cfg: checks the path against the
  * schema, types the value by it, creates a missing key and writes the
- * value; o describes the override for messages. */
+ * value (a single value, or an array [ ... ] or list ( ... ) of them); o
+ * describes the override for messages.  earlier[0, n_earlier) are the
+ * --sets before it: those of settings it replaces stop naming them. */
 int cy__set_apply(config_t *cfg, const char *arg, cy_override *o,
-                  cy_error *err);
+                  cy_override *earlier, size_t n_earlier, cy_error *err);
 
 /* ------------------------------------------------------------- work */
 

@@ -248,7 +248,7 @@ static int apply_sets(cy_study *st, const char *const *sets, size_t n_sets,
   if (n_sets && !(st->sets = calloc(n_sets, sizeof *st->sets)))
     return cy_error_set(err, CY_ENOMEM, "out of memory");
   for (size_t i = 0; i < n_sets; i++) {
-    int rc = cy__set_apply(&st->cfg, sets[i], &st->sets[i], err);
+    int rc = cy__set_apply(&st->cfg, sets[i], &st->sets[i], st->sets, i, err);
     if (rc)
       return rc;
     st->n_sets = i + 1;

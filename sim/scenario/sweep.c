@@ -139,6 +139,39 @@ static cy_value_type axis_type(cy_kind kind, const config_setting_t *target) {
   }
 }
 
+/* The schema's kind of an axis's path: a single value. */
+static int axis_kind(const cy_resolve_ctx *ctx, const config_setting_t *ps,
+                     const char *path, cy_kind *kind) {
+  size_t bad;
+  char valid[400], hint[600];
+  if (cy__schema_kind(path, kind, &bad, valid, sizeof valid) != 0) {
+    cy__path_hint(path, bad, hint, sizeof hint);
+    return cy__setting_error(
+        ctx, ps, "\"%s\" is not a scenario setting (at '%s'%s%s%s%s)", path,
+        path + bad, *valid ? "; valid keys there: " : "", valid,
+        *hint ? "; " : "", hint);
+  }
+  if (*kind == CY_K_GROUP || *kind == CY_K_LIST || *kind == CY_K_ARRAY)
+    return cy__setting_error(ctx, ps, "\"%s\" is not a single value", path);
+  return 0;
+}
+
+/* The setting an axis's path names, which the file must write. */
+static int axis_target(const config_t *cfg, const cy_resolve_ctx *ctx,
+                       const config_setting_t *ps, const char *path,
+                       const config_setting_t **target) {
+  char why[600];
+  if ((*target = cy__path_lookup(cfg, path, why, sizeof why)))
+    return 0;
+  if (*why)
+    return cy__setting_error(ctx, ps, "\"%s\": %s", path, why);
+  return cy__setting_error(ctx, ps,
+                           "\"%s\" is not in the file (a sweep changes "
+                           "settings the file gives: write it, even at its "
+                           "default)",
+                           path);
+}
+
 /* Axis i's `path`: a single value the file writes, sweepable and not
  * swept by an earlier axis; sets the axis's path, type and setting. */
 static int axis_setting(cy_sweep *sw, const config_t *cfg,
@@ -156,21 +189,11 @@ static int axis_setting(cy_sweep *sw, const config_t *cfg,
                              sizeof a->path - 1);
   snprintf(a->path, sizeof a->path, "%s", path);
   cy_kind kind;
-  size_t bad;
-  char valid[400];
-  if (cy__schema_kind(path, &kind, &bad, valid, sizeof valid) != 0)
-    return cy__setting_error(
-        ctx, ps, "\"%s\" is not a scenario setting (at '%s'%s%s)", path,
-        path + bad, *valid ? "; valid keys there: " : "", valid);
-  if (kind == CY_K_GROUP || kind == CY_K_LIST || kind == CY_K_ARRAY)
-    return cy__setting_error(ctx, ps, "\"%s\" is not a single value", path);
-  const config_setting_t *target = config_lookup(cfg, path);
-  if (!target)
-    return cy__setting_error(ctx, ps,
-                             "\"%s\" is not in the file (a sweep changes "
-                             "settings the file gives: write it, even at its "
-                             "default)",
-                             path);
+  const config_setting_t *target;
+  int rc;
+  if ((rc = axis_kind(ctx, ps, path, &kind)) ||
+      (rc = axis_target(cfg, ctx, ps, path, &target)))
+    return rc;
   if (config_setting_is_aggregate(target))
     return cy__setting_error(ctx, ps, "\"%s\" is not a single value", path);
   char canon[256], why[600];
@@ -485,6 +508,8 @@ int cy__sweep_load(cy_sweep *sw, const config_t *cfg,
                    const cy_resolve_ctx *ctx) {
   memset(sw, 0, sizeof *sw);
   sw->n_points = 1;
+  sw->sets = ctx->overrides;
+  sw->n_sets = ctx->n_overrides;
   const config_setting_t *l = config_lookup(cfg, "sweep");
   if (!l || config_setting_length(l) == 0)
     return 0;
@@ -505,6 +530,7 @@ int cy__sweep_load(cy_sweep *sw, const config_t *cfg,
         (rc = axis_values(&sw->axes[i], g, ctx)) ||
         (rc = axis_dimension(sw, ctx, l, g, i)))
       return rc;
+    sw->targets[i].entry = g;
   }
   return 0;
 }
@@ -532,6 +558,25 @@ size_t cy__sweep_value_index(const cy_sweep *sw, size_t point, size_t axis) {
   return (point / stride) % sw->dim_size[d];
 }
 
+/* Where value v of axis i came from: the --set of that element, of the
+ * whole values array or of from/to/steps when there is one, else the
+ * axis's entry. */
+static const char *value_where(const cy_sweep *sw, size_t i, size_t v) {
+  if (!sw->n_sets) /* the usual case: every point asks */
+    return sw->targets[i].where;
+  const config_setting_t *g = sw->targets[i].entry;
+  const config_setting_t *vals = config_setting_get_member(g, "values");
+  const config_setting_t *from[] = {
+      vals ? config_setting_get_elem(vals, (unsigned)v) : NULL, vals,
+      config_setting_get_member(g, "from"), config_setting_get_member(g, "to"),
+      config_setting_get_member(g, "steps")};
+  for (size_t f = 0; f < sizeof from / sizeof from[0]; f++)
+    for (size_t k = 0; from[f] && k < sw->n_sets; k++)
+      if (sw->sets[k].setting == from[f])
+        return sw->sets[k].where;
+  return sw->targets[i].where;
+}
+
 void cy__sweep_point(const cy_sweep *sw, size_t point, cy_override *ovr,
                      char *note, size_t n) {
   int len = snprintf(note, n, " (sweep point %zu:", point);
@@ -545,7 +590,7 @@ void cy__sweep_point(const cy_sweep *sw, size_t point, cy_override *ovr,
     o->setting = sw->targets[i].setting;
     o->has_value = true;
     o->value = axis_value(a, v);
-    snprintf(o->where, sizeof o->where, "%s", sw->targets[i].where);
+    snprintf(o->where, sizeof o->where, "%s", value_where(sw, i, v));
     snprintf(o->note, sizeof o->note,
              " (sweep axis '%.63s' = %.60s at point %zu)", a->name, vt, point);
     if (len > 0 && (size_t)len < n)

@@ -14,12 +14,14 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 600
 
-# Debian packages the build, the tests and analysis/ need.
+# Debian packages the build, the tests and analysis/ need.  Open MPI: the
+# Release build is an MPI build (below); not libhdf5-openmpi-dev, which would
+# repoint `pkg-config hdf5` (cysim writes with the serial HDF5 on rank 0).
 DEB_PACKAGES = build-essential cmake pkg-config libgsl-dev libconfig-dev \
   libhdf5-dev zlib1g-dev hdf5-tools python3 python3-h5py python3-numpy python3-pandas \
   python3-xarray python3-h5netcdf python3-netcdf4 python3-matplotlib \
   python3-scipy clang-format clang libclang-rt-14-dev llvm valgrind \
-  $(SLURM_PACKAGES)
+  openmpi-bin libopenmpi-dev $(SLURM_PACKAGES)
 # tests/test_cli_slurm.sh starts a private Slurm (tests/cluster/slurm.sh):
 # slurm-wlm brings slurmctld, slurmd and the client commands, munge their
 # authentication.  Installing them starts no daemon where policy-rc.d forbids
@@ -45,11 +47,16 @@ deps:
 	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	  fi; \
 	else \
-	  echo "make deps: not a Debian/Ubuntu system; install: a C11 compiler, CMake >= 3.25, pkg-config, GSL, libconfig, serial HDF5 (with h5dump), Python 3 with h5py, pandas, xarray, h5netcdf, netCDF4, matplotlib; for tests/test_cli_slurm.sh: Slurm (slurmctld, slurmd, sbatch) and munge"; \
+	  echo "make deps: not a Debian/Ubuntu system; install: a C11 compiler, CMake >= 3.25, pkg-config, GSL, libconfig, serial HDF5 (with h5dump), Python 3 with h5py, pandas, xarray, h5netcdf, netCDF4, matplotlib, an MPI (e.g. Open MPI; or make CYSIM_MPI=OFF); for tests/test_cli_slurm.sh: Slurm (slurmctld, slurmd, sbatch) and munge"; \
 	fi
 
+# The Release build is the MPI build (`mpirun -n N cysim run`, sim/mpi), so
+# `make test` runs tests/test_cli_mpi.sh; the sanitized and fuzz builds are
+# not (in them tests/test_run_remote.c checks the remote-worker logic of
+# sim/run with a fake transport).  CYSIM_MPI=OFF: no MPI needed.
+CYSIM_MPI ?= ON
 $(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCYSIM_MPI=$(CYSIM_MPI) $(CMAKE_FLAGS)
 
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)

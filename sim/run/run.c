@@ -70,17 +70,54 @@ typedef struct shared {
   cy_error err;       /* first failure */
 } shared;
 
-/* Resolves point p with the run's overrides (-n, --event-log). */
-static int resolve_point(const shared *sh, size_t p, cy_scenario *s,
-                         cy_error *err) {
-  int rc = cy_study_point(sh->st, p, s, err);
+/* The replications and seed of a run: the options' overrides, else the
+ * scenario's. */
+static void run_overrides(const cy_run_opts *o, const cy_scenario *base,
+                          size_t *R, int64_t *seed) {
+  *R = o->replications ? o->replications : base->replications;
+  *seed = o->have_seed ? o->seed : base->seed;
+}
+
+/* FNV-1a, 64 bits, of n bytes, continuing from h. */
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n) {
+  const unsigned char *b = p;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ b[i]) * 0x100000001b3ULL;
+  return h;
+}
+
+/* What the results of a run of st depend on besides (point, rep), hashed
+ * (cy_run_worker_fingerprint). */
+static uint64_t study_fingerprint(const cy_study *st, const cy_run_opts *o,
+                                  size_t R, int64_t seed) {
+  const char *text = cy_study_text(st);
+  uint64_t h = fnv1a(0xcbf29ce484222325ULL, text, strlen(text) + 1);
+  for (size_t i = 0; i < o->n_sets; i++)
+    h = fnv1a(h, o->sets[i], strlen(o->sets[i]) + 1);
+  uint64_t tail[3] = {R, (uint64_t)seed, o->event_log};
+  return fnv1a(h, tail, sizeof tail);
+}
+
+/* Resolves point p of st with the run's overrides (-n, --seed,
+ * --event-log): what every run of the point is computed from, here and in
+ * a remote worker (cy_run_worker_run). */
+static int resolve_point_of(const cy_study *st, size_t R, int64_t seed,
+                            bool event_log, size_t p, cy_scenario *s,
+                            cy_error *err) {
+  int rc = cy_study_point(st, p, s, err);
   if (rc != CY_OK)
     return rc;
-  s->replications = (uint32_t)sh->R;
-  s->seed = sh->seed;
-  if (sh->opts->event_log)
+  s->replications = (uint32_t)R;
+  s->seed = seed;
+  if (event_log)
     s->output.event_log = true;
   return CY_OK;
+}
+
+static int resolve_point(const shared *sh, size_t p, cy_scenario *s,
+                         cy_error *err) {
+  return resolve_point_of(sh->st, sh->R, sh->seed, sh->opts->event_log, p, s,
+                          err);
 }
 
 static void fail(shared *sh, const cy_error *e) {
@@ -223,6 +260,228 @@ static void *worker(void *arg) {
   return NULL;
 }
 
+/* ---- remote workers (cy_run_opts.remote) ----
+ *
+ * The proxy thread claims runs from the counter like a worker, hands them
+ * to the transport, keeping up to `depth` in flight per remote worker, and
+ * queues the answers for the writer.  slots[w * depth + d] is the run index
+ * (point * R + rep) of an answer expected from worker w, or NO_RUN; an
+ * answer for a run not in its worker's slots is the transport's bug, never
+ * written. */
+
+#define NO_RUN ((size_t)-1)
+/* How long one poll of the transport may wait: how soon the proxy sees a
+ * stop request and helps compress.  Answers end the wait at once. */
+#define PROXY_POLL_SECONDS 0.01
+/* The work a remote worker is given beyond the run it computes, in
+ * seconds of its runs: it covers the time an answer and the next run take
+ * to travel and the proxy's own pauses (compressing a chunk takes a few
+ * ms), so that workers never wait.  Short runs need many in flight (the
+ * flagship's 1 ms runs about 20), long ones 2: more would leave some
+ * workers a queue of runs at the end while others idle. */
+#define PROXY_BUFFER_SECONDS 0.02
+#define PROXY_MAX_DEPTH 32
+
+typedef struct proxy {
+  shared *sh;
+  const cy_remote *rm;
+  size_t depth;
+  size_t *slots; /* [workers * depth] */
+  size_t in_flight;
+  size_t answers; /* so far, to estimate how long a run takes */
+  double t0;      /* when the first run was handed out */
+  bool drained;   /* the counter is past the last pending run */
+  bool stop_sent; /* rm->type->stop called */
+  bool broken;    /* the transport failed: no answer can be expected */
+  cy_outcome *o;  /* the record the next answer lands in */
+} proxy;
+
+static bool remote_active(const cy_run_opts *o) {
+  return o->remote && o->remote->workers > 0;
+}
+
+/* A free record.  Unlike a worker the proxy waits even when stopping: runs
+ * finished remotely are still written, and the writer keeps recycling
+ * records while the proxy lives. */
+static cy_outcome *proxy_take_record(shared *sh) {
+  pthread_mutex_lock(&sh->mu);
+  while (sh->n_free == 0)
+    pthread_cond_wait(&sh->cv_free, &sh->mu);
+  cy_outcome *o = sh->free_list[--sh->n_free];
+  pthread_mutex_unlock(&sh->mu);
+  return o;
+}
+
+static void proxy_broken(proxy *px, const cy_error *e) {
+  px->broken = true;
+  fail(px->sh, e);
+}
+
+/* Runs to keep in flight per worker: 2 (one computed, one waiting), more
+ * when runs are short (PROXY_BUFFER_SECONDS), at most depth. */
+static size_t proxy_target(const proxy *px) {
+  size_t want = 2;
+  if (px->answers) {
+    double per_run =
+        (now() - px->t0) * (double)px->rm->workers / (double)px->answers;
+    double more = per_run > 0 ? PROXY_BUFFER_SECONDS / per_run : 1e9;
+    want = more >= (double)px->depth ? px->depth : 1 + (size_t)more + 1;
+  }
+  return want < px->depth ? want : px->depth;
+}
+
+/* Tops every remote worker up to proxy_target() runs in flight, one run
+ * per worker in turn (so that the first runs spread over all of them). */
+static void proxy_fill(proxy *px) {
+  shared *sh = px->sh;
+  size_t W = px->rm->workers, n_slots = W * proxy_target(px);
+  if (px->t0 == 0)
+    px->t0 = now();
+  for (size_t j = 0; j < n_slots; j++) {
+    size_t w = j % W, i = w * px->depth + j / W;
+    if (px->slots[i] != NO_RUN)
+      continue;
+    if (px->drained || px->broken || stopping(sh))
+      return;
+    size_t k = atomic_fetch_add(&sh->next, 1);
+    if (k >= sh->n_todo) {
+      px->drained = true;
+      return;
+    }
+    size_t run = sh->todo[k];
+    cy_error e;
+    cy_error_clear(&e);
+    if (px->rm->type->submit(px->rm->ctx, (unsigned)w, run / sh->R, run % sh->R,
+                             &e) != CY_OK) {
+      proxy_broken(px, &e);
+      return;
+    }
+    px->slots[i] = run;
+    px->in_flight++;
+  }
+}
+
+/* The slot holding the run an answer is for; NULL if none does. */
+static size_t *proxy_slot_of(const proxy *px, const cy_remote_answer *a) {
+  const shared *sh = px->sh;
+  if (a->worker >= px->rm->workers || a->rep >= sh->R ||
+      a->point >= cy_study_n_points(sh->st))
+    return NULL;
+  size_t run = a->point * sh->R + a->rep;
+  for (size_t d = 0; d < px->depth; d++)
+    if (px->slots[a->worker * px->depth + d] == run)
+      return &px->slots[a->worker * px->depth + d];
+  return NULL;
+}
+
+/* Queues a finished remote run for the writer, as a worker does. */
+static void proxy_queue(proxy *px, const cy_remote_answer *a) {
+  shared *sh = px->sh;
+  pthread_mutex_lock(&sh->mu);
+  sh->queue[sh->n_queue++] = (item){a->point, a->rep, px->o};
+  if (sh->n_queue >= sh->wake_at)
+    pthread_cond_signal(&sh->cv_done);
+  pthread_mutex_unlock(&sh->mu);
+  px->o = NULL;
+}
+
+static void proxy_answer(proxy *px, const cy_remote_answer *a, cy_error *e) {
+  shared *sh = px->sh;
+  size_t *slot = proxy_slot_of(px, a);
+  if (!slot) {
+    cy_error_set(e, CY_EINTERNAL,
+                 "%s transport: worker %u answered for run (point %zu, "
+                 "replication %zu), which it was not handed",
+                 px->rm->type->name, a->worker, a->point, a->rep);
+    proxy_broken(px, e);
+    return;
+  }
+  *slot = NO_RUN;
+  px->in_flight--;
+  px->answers++;
+  if (a->status == CY_OK)
+    proxy_queue(px, a);
+  else if (a->status != CY_EINTR) {
+    e->code = a->status;
+    fail(sh, e);
+  } else if (!atomic_load(sh->stop)) {
+    /* Stopped by its own signal before this process saw one: the run
+     * stops as if it had (the finished runs are kept for --resume). */
+    cy_error_set(e, CY_EINTR, "%s worker %u was stopped", px->rm->type->name,
+                 a->worker);
+    fail(sh, e);
+  }
+}
+
+/* Between answers: one chunk of the final file to compress, if any. */
+static void proxy_help(shared *sh) {
+  pthread_mutex_lock(&sh->mu);
+  if (sh->n_jobs)
+    do_job(sh);
+  pthread_mutex_unlock(&sh->mu);
+}
+
+/* One round: stop the workers if the run stops, hand out runs, wait for an
+ * answer.  False when nothing is left to wait for. */
+static bool proxy_step(proxy *px) {
+  shared *sh = px->sh;
+  const cy_remote *rm = px->rm;
+  cy_error e;
+  cy_error_clear(&e);
+  if (!px->stop_sent && px->in_flight && stopping(sh)) {
+    px->stop_sent = true;
+    if (rm->type->stop(rm->ctx, &e) != CY_OK)
+      proxy_broken(px, &e);
+  }
+  proxy_fill(px);
+  if (px->broken ||
+      (px->in_flight == 0 && (px->drained || px->stop_sent || stopping(sh))))
+    return false;
+  if (!px->o)
+    px->o = proxy_take_record(sh);
+  cy_outcome_clear(px->o);
+  bool got = false;
+  cy_remote_answer a;
+  if (rm->type->poll(rm->ctx, PROXY_POLL_SECONDS, &got, &a, px->o, &e) != CY_OK)
+    proxy_broken(px, &e);
+  else if (got)
+    proxy_answer(px, &a, &e);
+  else
+    proxy_help(sh);
+  return !px->broken;
+}
+
+static void *proxy_main(void *arg) {
+  shared *sh = arg;
+  const cy_remote *rm = sh->opts->remote;
+  proxy px = {
+      .sh = sh, .rm = rm, .depth = rm->depth ? rm->depth : PROXY_MAX_DEPTH};
+  px.slots = malloc((size_t)rm->workers * px.depth * sizeof *px.slots);
+  if (!px.slots) {
+    cy_error e;
+    cy_error_set(&e, CY_ENOMEM, "out of memory");
+    fail(sh, &e);
+  } else {
+    for (size_t i = 0; i < (size_t)rm->workers * px.depth; i++)
+      px.slots[i] = NO_RUN;
+    while (proxy_step(&px))
+      ;
+  }
+  free(px.slots);
+  pthread_mutex_lock(&sh->mu);
+  if (px.o)
+    sh->free_list[sh->n_free++] = px.o;
+  pthread_mutex_unlock(&sh->mu);
+  /* Like a local worker with no runs left (the only one, with -j 0). */
+  if (px.drained && !px.broken)
+    worker_compress_to_the_end(sh);
+  pthread_mutex_lock(&sh->mu);
+  sh->alive--;
+  pthread_cond_signal(&sh->cv_done);
+  pthread_mutex_unlock(&sh->mu);
+  return NULL;
+}
+
 /* Everything cy_run() owns, so that one function frees it. */
 typedef struct run_state {
   const cy_run_opts *opts;
@@ -290,8 +549,7 @@ static int load_study(run_state *rs, cy_run_stats *stats, cy_error *err) {
   sh->opts = o;
   sh->stop = o->stop ? o->stop : &never_stop;
   sh->st = rs->st;
-  sh->R = o->replications ? o->replications : base->replications;
-  sh->seed = o->have_seed ? o->seed : base->seed;
+  run_overrides(o, base, &sh->R, &sh->seed);
   size_t P = cy_study_n_points(rs->st), R = sh->R;
   stats->points = P;
   stats->replications = R;
@@ -323,6 +581,18 @@ static int load_study(run_state *rs, cy_run_stats *stats, cy_error *err) {
   if (rc != CY_OK)
     return rc;
   return resolve_point(sh, 0, &rs->s0, err);
+}
+
+/* The remote workers' check that they loaded this study, before the
+ * output is touched (so that a worker that cannot read the scenario costs
+ * nothing either). */
+static int check_remote(const run_state *rs, cy_error *err) {
+  const cy_run_opts *o = rs->opts;
+  if (!remote_active(o) || !o->remote->type->start)
+    return CY_OK;
+  const shared *sh = &rs->sh;
+  uint64_t fp = study_fingerprint(sh->st, o, sh->R, sh->seed);
+  return o->remote->type->start(o->remote->ctx, fp, err);
 }
 
 /* ---- step 2: the output ---- */
@@ -452,6 +722,14 @@ static unsigned online_cores(void) {
   return n > 0 ? (unsigned)n : 1;
 }
 
+/* Local compute threads: with remote workers exactly as asked (0: none),
+ * else 0 means all online cores. */
+static unsigned local_threads(const cy_run_opts *o) {
+  if (remote_active(o))
+    return o->threads;
+  return o->threads ? o->threads : online_cores();
+}
+
 /* Outcome records: enough for every worker to have one running while a
  * batch waits for the writer; ~32 MiB of records at most. */
 static int make_pool(shared *sh, const cy_scenario *s0, unsigned n_threads,
@@ -483,7 +761,7 @@ static int make_pool(shared *sh, const cy_scenario *s0, unsigned n_threads,
  * outcome pool, sized for the pending runs. */
 static int make_pipes(run_state *rs, cy_run_stats *stats, cy_error *err) {
   shared *sh = &rs->sh;
-  unsigned n_threads = rs->opts->threads ? rs->opts->threads : online_cores();
+  unsigned n_threads = local_threads(rs->opts);
   if (n_threads > sh->n_todo)
     n_threads = (unsigned)sh->n_todo;
   stats->threads = n_threads;
@@ -491,10 +769,12 @@ static int make_pipes(run_state *rs, cy_run_stats *stats, cy_error *err) {
   sh->max_jobs = stats->points * ((sh->R + C - 1) / C) + 2;
   sh->jobs = calloc(sh->max_jobs, sizeof *sh->jobs);
   sh->jobs_done = calloc(sh->max_jobs, sizeof *sh->jobs_done);
+  /* + 1: the proxy of the remote workers, if any (start_proxy). */
   rs->threads = calloc(n_threads + 1, sizeof *rs->threads);
   if (!sh->jobs || !sh->jobs_done || !rs->threads)
     return cy_error_set(err, CY_ENOMEM, "out of memory");
-  return make_pool(sh, &rs->s0, n_threads, &rs->pool, &rs->n_pool, err);
+  return make_pool(sh, &rs->s0, n_threads + remote_active(rs->opts), &rs->pool,
+                   &rs->n_pool, err);
 }
 
 /* Starts stats->threads workers; a thread that cannot start fails the
@@ -516,6 +796,28 @@ static void start_workers(run_state *rs, const cy_run_stats *stats) {
     }
   }
   rs->t_workers = now();
+}
+
+/* Starts the proxy of the remote workers (after start_workers), in the
+ * slot after the workers' so that finish() joins it with them. */
+static void start_proxy(run_state *rs, cy_run_stats *stats) {
+  shared *sh = &rs->sh;
+  if (!remote_active(rs->opts))
+    return;
+  stats->remote_workers = rs->opts->remote->workers;
+  pthread_mutex_lock(&sh->mu);
+  sh->alive++;
+  pthread_mutex_unlock(&sh->mu);
+  if (pthread_create(&rs->threads[rs->started], NULL, proxy_main, sh) != 0) {
+    pthread_mutex_lock(&sh->mu);
+    sh->alive--;
+    pthread_mutex_unlock(&sh->mu);
+    cy_error e;
+    cy_error_set(&e, CY_EINTERNAL, "cannot start the remote workers' thread");
+    fail(sh, &e);
+    return;
+  }
+  rs->started++;
 }
 
 /* ---- step 4: the writer ---- */
@@ -651,7 +953,8 @@ static int finish(run_state *rs, int wrc, cy_run_stats *stats, cy_error *err) {
   cy_error cerr;
   int crc = cy__h5w_close(sh->w, stats->complete, &stats->h5_busy, &cerr);
   sh->w = NULL;
-  if (sh->err.code) {
+  /* CY_EINTR there: a remote worker was stopped; reported as a stop. */
+  if (sh->err.code && sh->err.code != CY_EINTR) {
     if (err)
       *err = sh->err;
     return sh->err.code;
@@ -677,6 +980,7 @@ static int run_pending(run_state *rs, cy_run_stats *stats, cy_error *err) {
   if (rc != CY_OK)
     return rc;
   start_workers(rs, stats);
+  start_proxy(rs, stats);
   int wrc = write_loop(rs, stats);
   return finish(rs, wrc, stats, err);
 }
@@ -696,6 +1000,8 @@ int cy_run(const cy_run_opts *o, cy_run_stats *stats, cy_error *err) {
   bool nothing = false;
   int rc = load_study(&rs, stats, err);
   if (rc == CY_OK)
+    rc = check_remote(&rs, err);
+  if (rc == CY_OK)
     rc = open_output(&rs, stats, &nothing, err);
   if (rc == CY_OK && nothing)
     stats->complete = stats->was_complete = true;
@@ -705,4 +1011,98 @@ int cy_run(const cy_run_opts *o, cy_run_stats *stats, cy_error *err) {
   cy__h5_errors_restore(&h5_errors);
   stats->wall = now() - t0;
   return rc;
+}
+
+/* ---- a remote worker's side (cy_run_worker) ---- */
+
+struct cy_run_worker {
+  cy_study *st;
+  size_t R;
+  int64_t seed;
+  bool event_log;
+  uint64_t fingerprint;
+  cy_scenario s; /* the point m runs */
+  cy_model *m;
+  size_t point; /* of m; (size_t)-1: none */
+};
+
+int cy_run_worker_alloc(cy_run_worker **out, const cy_run_opts *o,
+                        cy_error *err) {
+  *out = NULL;
+  cy_run_worker *w = calloc(1, sizeof *w);
+  if (!w)
+    return cy_error_set(err, CY_ENOMEM, "out of memory");
+  cy_scenario_init(&w->s);
+  w->point = (size_t)-1;
+  int rc = cy_study_load(&w->st, o->scenario, o->sets, o->n_sets, err);
+  if (rc != CY_OK) {
+    cy_run_worker_free(w);
+    return rc;
+  }
+  run_overrides(o, cy_study_base(w->st), &w->R, &w->seed);
+  w->event_log = o->event_log;
+  w->fingerprint = study_fingerprint(w->st, o, w->R, w->seed);
+  *out = w;
+  return CY_OK;
+}
+
+void cy_run_worker_free(cy_run_worker *w) {
+  if (!w)
+    return;
+  cy_model_free(w->m);
+  cy_scenario_fini(&w->s);
+  cy_study_free(w->st);
+  free(w);
+}
+
+uint64_t cy_run_worker_fingerprint(const cy_run_worker *w) {
+  return w->fingerprint;
+}
+
+size_t cy_run_worker_points(const cy_run_worker *w) {
+  return cy_study_n_points(w->st);
+}
+
+size_t cy_run_worker_replications(const cy_run_worker *w) { return w->R; }
+
+int cy_run_worker_outcome_init(const cy_run_worker *w, cy_outcome *o,
+                               cy_error *err) {
+  cy_scenario s0;
+  cy_scenario_init(&s0);
+  int rc = resolve_point_of(w->st, w->R, w->seed, w->event_log, 0, &s0, err);
+  if (rc == CY_OK && (rc = cy_outcome_init(o, &s0)) != CY_OK)
+    cy_error_set(err, rc, "out of memory");
+  cy_scenario_fini(&s0);
+  return rc;
+}
+
+/* Makes w's model that of point p. */
+static int run_worker_load(cy_run_worker *w, size_t p, cy_error *err) {
+  cy_model_free(w->m);
+  w->m = NULL;
+  cy_scenario_fini(&w->s);
+  cy_scenario_init(&w->s);
+  w->point = (size_t)-1;
+  int rc = resolve_point_of(w->st, w->R, w->seed, w->event_log, p, &w->s, err);
+  if (rc == CY_OK)
+    rc = cy_model_alloc(&w->m, &w->s, err);
+  if (rc == CY_OK)
+    w->point = p;
+  return rc;
+}
+
+int cy_run_worker_run(cy_run_worker *w, size_t point, size_t rep,
+                      const atomic_int *stop, cy_outcome *o, cy_error *err) {
+  size_t P = cy_study_n_points(w->st);
+  if (point >= P || rep >= w->R)
+    return cy_error_set(err, CY_EINPUT,
+                        "run (point %zu, replication %zu) is not in the study "
+                        "(%zu points x %zu replications)",
+                        point, rep, P, w->R);
+  int rc;
+  if (point != w->point && (rc = run_worker_load(w, point, err)) != CY_OK)
+    return rc;
+  cy_model_set_interrupt(w->m, stop);
+  cy_outcome_clear(o);
+  return cy_model_run(w->m, w->seed, rep, o, err);
 }

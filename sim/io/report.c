@@ -610,6 +610,27 @@ static int print_point(report *rp, size_t p, cy_error *err) {
   return rc;
 }
 
+/* --compare: which setting values each point has, and its runs used. */
+static int print_compare_legend(report *rp) {
+  const cy_h5r_meta *m = rp->m;
+  fprintf(rp->out, "\nThe points side by side: mean [95%% CI] per point.\n");
+  for (size_t p = 0; p < m->P; p++) {
+    if (!rp->sel->point[p])
+      continue;
+    size_t used = 0;
+    for (size_t k = 0; k < m->R; k++)
+      used += m->status[p * m->R + k] == 1;
+    fprintf(rp->out, "point %zu", p);
+    for (size_t a = 0; a < m->n_axes; a++) {
+      char v[128];
+      cy__report_axis_value(&m->axes[a], p, v, sizeof v);
+      fprintf(rp->out, "%s %s = %s", a ? "," : ":", m->axes[a].name, v);
+    }
+    fprintf(rp->out, "  (%zu of %zu runs used)\n", used, m->R);
+  }
+  return CY_OK;
+}
+
 static int print_report(cy_h5r *r, const cy_h5r_meta *m, const char *path,
                         const cy_report_options *opt, FILE *out,
                         cy_error *err) {
@@ -632,7 +653,11 @@ static int print_report(cy_h5r *r, const cy_h5r_meta *m, const char *path,
   rc = report_alloc(&rp, err);
   if (!rc && opt->paired)
     rc = load_baseline(&rp, err);
-  for (size_t p = 0; !rc && p < m->P; p++)
+  if (!rc && opt->compare)
+    rc = print_compare_legend(&rp);
+  if (!rc && opt->compare)
+    rc = cy__report_compare(r, m, path, &sel, out, err);
+  for (size_t p = 0; !rc && !opt->compare && p < m->P; p++)
     if (sel.point[p])
       rc = print_point(&rp, p, err);
   report_free(&rp);

@@ -11,6 +11,7 @@
 #include <gsl/gsl_errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* What a report's filters (cy_report_options points, metrics, states)
  * select in one file. */
@@ -53,4 +54,8 @@ int cy__report_load(cy_h5r *r, const char *name, size_t p, double *buf,
 int cy__report_open(const char *path, cy_h5r **r, const cy_h5r_meta **m,
                     cy_error *err);
 
+/* `cysim report --compare` (report_compare.c): the selected points side by
+ * side, one table per figure. */
+int cy__report_compare(cy_h5r *r, const cy_h5r_meta *m, const char *path,
+                       const cy__report_sel *sel, FILE *out, cy_error *err);
 #endif

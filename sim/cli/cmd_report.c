@@ -78,7 +78,10 @@ static bool parse_point(const char *s, size_t *out) {
   return true;
 }
 
-int cy_cmd_report(int argc, char **argv) {
+/* Options into *ro and *csv: -1 to go on, else the exit status (--help,
+ * a bad option or --baseline value, options that do not go together). */
+static int parse_options(int argc, char **argv, cy_report_options *ro,
+                         bool *csv) {
   static const struct option opts[] = {
       {"csv", no_argument, NULL, 'c'},
       {"baseline", required_argument, NULL, 'b'},
@@ -89,42 +92,36 @@ int cy_cmd_report(int argc, char **argv) {
       {"per-replication", no_argument, NULL, 'r'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
-  cy_report_options ro = {0};
-  bool csv = false;
-  const char *csv_after = NULL; /* the word that followed --csv */
-  for (int i = 1; i + 1 < argc; i++)
-    if (strcmp(argv[i], "--csv") == 0 && argv[i + 1][0] != '-')
-      csv_after = argv[i + 1];
   int c;
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (c) {
     case 'c':
-      csv = true;
+      *csv = true;
       break;
     case 'b':
-      if (!parse_point(optarg, &ro.baseline)) {
+      if (!parse_point(optarg, &ro->baseline)) {
         fprintf(stderr,
                 "cysim report: --baseline \"%s\": not a point index (a "
                 "whole number from 0)\n",
                 optarg);
         return CY_EXIT_USAGE;
       }
-      ro.paired = true;
+      ro->paired = true;
       break;
     case 'p':
-      ro.points = optarg;
+      ro->points = optarg;
       break;
     case 'm':
-      ro.metrics = optarg;
+      ro->metrics = optarg;
       break;
     case 's':
-      ro.states = optarg;
+      ro->states = optarg;
       break;
     case 'C':
-      ro.compare = true;
+      ro->compare = true;
       break;
     case 'r':
-      ro.per_replication = true;
+      ro->per_replication = true;
       break;
     case 'h':
       usage(stdout);
@@ -134,23 +131,42 @@ int cy_cmd_report(int argc, char **argv) {
       return CY_EXIT_USAGE;
     }
   }
-  if (csv && ro.paired) {
+  return -1;
+}
+
+/* Options that do not go together: exit 2 with a message. */
+static bool clashes(const cy_report_options *ro, bool csv) {
+  if (csv && ro->paired) {
     /* The CSV already holds every replication, which is what pairing
      * needs (analysis/cyout.py, paired()); its rows stay one shape. */
     fprintf(stderr, "cysim report: --baseline applies to the terminal "
                     "report, not to --csv (pair the CSV's replications "
                     "yourself, e.g. with analysis/cyout.py paired())\n");
-    return CY_EXIT_USAGE;
+    return true;
   }
-  const char *clash = csv && ro.compare            ? "--compare with --csv"
-                      : !csv && ro.per_replication ? "--per-replication "
-                                                     "without --csv"
-                      : ro.compare && ro.paired    ? "--compare with --baseline"
-                                                   : NULL;
-  if (clash) {
+  const char *clash = csv && ro->compare            ? "--compare with --csv"
+                      : !csv && ro->per_replication ? "--per-replication "
+                                                      "without --csv"
+                      : ro->compare && ro->paired   ? "--compare with "
+                                                      "--baseline"
+                                                    : NULL;
+  if (clash)
     fprintf(stderr, "cysim report: %s: not a combination it knows\n", clash);
+  return clash != NULL;
+}
+
+int cy_cmd_report(int argc, char **argv) {
+  cy_report_options ro = {0};
+  bool csv = false;
+  const char *csv_after = NULL; /* the word that followed --csv */
+  for (int i = 1; i + 1 < argc; i++)
+    if (strcmp(argv[i], "--csv") == 0 && argv[i + 1][0] != '-')
+      csv_after = argv[i + 1];
+  int status = parse_options(argc, argv, &ro, &csv);
+  if (status >= 0)
+    return status;
+  if (clashes(&ro, csv))
     return CY_EXIT_USAGE;
-  }
   int npos = argc - optind;
   const char *h5 = NULL, *csv_file = NULL;
   if (npos == 1)

@@ -16,7 +16,7 @@ static void usage(FILE *out) {
   fputs(
       "usage: cysim report OUT.h5 [--points LIST] [--metrics LIST] "
       "[--states LIST]\n"
-      "                           [--compare | --baseline P | --csv [FILE] "
+      "         [--compare | --baseline P | --csv [FILE] "
       "[--per-replication]]\n"
       "\n"
       "Summarises a `cysim run` output: per sweep point, mean and 95% "
@@ -36,7 +36,7 @@ static void usage(FILE *out) {
       "                   attributed, damage, alliance_ended/_end_day\n"
       "  --states LIST    only dyads with an end among these states (and "
       "their\n"
-      "                   damage suffered), e.g. ru,us\n"
+      "                   damage suffered), e.g. RU,US\n"
       "  --compare        the points side by side: one table per figure, "
       "dyads\n"
       "                   as rows, points as columns, mean [lo, hi]\n"

@@ -109,8 +109,8 @@ check "report shows point 1 and a dyad" grep -q "== point 1: compliance = 1" "$t
 check "report shows dyads as US->RU" grep -q "^US->RU" "$tmp/report.txt"
 "$CYSIM" report "$tmp/j2.h5" --csv "$tmp/out.csv"
 check "report --csv FILE exits 0" test $? -eq 0
-check "CSV header" test "$(head -1 "$tmp/out.csv")" = \
-  "point,compliance,states__2__attack_rate,replication,metric,attacker,target,value"
+check "CSV header (aggregates by default)" test "$(head -1 "$tmp/out.csv")" = \
+  "point,compliance,states__2__attack_rate,metric,attacker,target,optype,alliance,n,mean,lo,hi,interval"
 "$CYSIM" report "$tmp/missing.h5" >"$tmp/out" 2>"$tmp/err"
 check "report of a missing file: exit 2 (input error)" test $? -eq 2
 check "report of a missing file: strerror" grep -q "missing.h5: cannot open: No such file or directory" "$tmp/err"

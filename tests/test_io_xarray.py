@@ -193,35 +193,82 @@ for p, rep in ((0, 3), (1, 17)):
           f"(point {p}, rep {rep}) equals the C API's direct run"
           f" ({len(seen)} datasets, missing {want - seen})")
 
-# CSV: a tidy table equal to the file.
-r = run("report", small, "--csv")
-check(r.returncode == 0, "report --csv to stdout exits 0")
+def close(a, b):
+    return abs(a - b) <= 5e-4 * max(abs(b), 1e-12) + 1e-12
+
+
+# CSV: a tidy table equal to the file.  --per-replication: one row per
+# run and value, each dimension in its own column.
+r = run("report", small, "--csv", "--per-replication")
+check(r.returncode == 0, "report --csv --per-replication to stdout exits 0")
 csv_path = os.path.join(tmp, "small.csv")
 with open(csv_path, "w") as f:
     f.write(r.stdout)
 # round_trip: pandas' default float parser may be off by an ulp.
 df = pd.read_csv(csv_path, float_precision="round_trip")
 check(list(df.columns) == ["point", "compliance", "states__2__attack_rate",
-                           "replication", "metric", "attacker", "target", "value"],
+                           "replication", "metric", "attacker", "target",
+                           "optype", "alliance", "value"],
       "CSV columns")
 # 40 runs x (dyad metrics x 6 off-diagonal dyads + scalars + optype
 # metrics x 3 optypes + alliance metrics x 1 alliance); no time series.
 n_shape = {k: sum(1 for f in FIELDS if f[3] == k) for k in SHAPE_DIMS}
 per_run = n_shape["NN"] * 6 + n_shape["SCALAR"] + n_shape["K"] * 3 + n_shape["A"]
 check(len(df) == 40 * per_run, f"CSV has {len(df)} rows, expected {40 * per_run}")
-check(list(dict.fromkeys(df.metric.str.split(".").str[0]))
+check(list(dict.fromkeys(df.metric))
       == [f[2] for k in ("NN", "SCALAR", "K", "A") for f in FIELDS if f[3] == k],
-      "CSV metrics in the order of cy_outcome.h, by shape")
+      "CSV metrics are the dataset names, in the order of cy_outcome.h, by shape")
+check(not df.metric.str.contains(".", regex=False).any(),
+      "no dimension folded into a metric name")
 ops = df[df.metric == "ops"]
 ids = ["US", "RU", "CN"]
 v = h5["summary/ops"][()]
 check(all(v[row.point, row.replication, ids.index(row.attacker), ids.index(row.target)]
           == row.value for row in ops.itertuples()), "CSV ops equal the file")
+check(ops.optype.isna().all() and ops.alliance.isna().all(),
+      "a dyad metric's optype and alliance are empty")
 dmg = df[df.metric == "damage"]
 vd = h5["summary/damage"][()]
 check(all(vd[row.point, row.replication, ids.index(row.attacker), ids.index(row.target)]
           == row.value for row in dmg.itertuples()), "CSV damage equals the file exactly")
+obt = df[df.metric == "ops_by_type"]
+optypes = [x.decode() for x in h5["optype"][()]]
+vk = h5["summary/ops_by_type"][()]
+check(len(obt) == 40 * 3 and obt.attacker.isna().all()
+      and all(vk[row.point, row.replication, optypes.index(row.optype)] == row.value
+              for row in obt.itertuples()),
+      "ops_by_type: optype in its own column, values equal the file")
+aed = df[df.metric == "alliance_end_day"]
+alliances = [x.decode() for x in h5["alliance"][()]]
+va = h5["summary/alliance_end_day"][()]
+check(len(aed) == 40 and all(va[row.point, row.replication, alliances.index(row.alliance)]
+                             == row.value for row in aed.itertuples()),
+      "alliance_end_day: alliance in its own column, values equal the file")
 check(set(df[df.point == 1].compliance) == {1.0}, "CSV carries swept values")
+# Shortest round-trip numbers: no float prints more digits than repr().
+raw_values = [line.rsplit(",", 1)[1] for line in r.stdout.splitlines()[1:]]
+check(all(x == "" or x == repr(float(x)).removesuffix(".0") or "e" in x
+          for x in raw_values),
+      "every value in its shortest round-trip form (as Python's repr)")
+
+# The default CSV: per point and value, n, mean and the report's interval.
+r = run("report", small, "--csv")
+agg = pd.read_csv(__import__("io").StringIO(r.stdout), float_precision="round_trip")
+check(r.returncode == 0 and list(agg.columns)
+      == ["point", "compliance", "states__2__attack_rate", "metric", "attacker",
+          "target", "optype", "alliance", "n", "mean", "lo", "hi", "interval"],
+      "aggregate CSV columns")
+check(len(agg) == 2 * per_run, f"aggregate CSV: {len(agg)} rows, one per point and value")
+bad = 0
+for row in agg[agg.metric.isin(["ops", "damage", "hostility_final"])].itertuples():
+    x = h5["summary/" + row.metric][row.point, :, ids.index(row.attacker),
+                                    ids.index(row.target)]
+    want = cyout.interval(x, row.metric != "hostility_final")
+    if (row.n != 20 or row.mean != want.mean or row.interval != want.method
+            or not close(row.lo, want.lo) or not close(row.hi, want.hi)):
+        bad += 1
+        print("  differs:", row, want)
+check(bad == 0, "aggregate CSV: n, mean (exactly), lo, hi, interval as cyout.interval()")
 
 # Terminal report against independent statistics.
 rep_txt = run("report", small).stdout

@@ -1,6 +1,5 @@
 /* report.c: `cysim report` (see cysim/cy_report.h). */
-#include "report.h"
-#include "h5io.h"
+#include "report_impl.h"
 
 #include "cysim/cy_format.h"
 #include "cysim/cy_outcome.h"
@@ -146,7 +145,8 @@ static bool day_to_date(const char *start, double day, char out[11]) {
   return true;
 }
 
-static void axis_value(const cy_h5r_axis *ax, size_t p, char *buf, size_t n) {
+void cy__report_axis_value(const cy_h5r_axis *ax, size_t p, char *buf,
+                           size_t n) {
   switch (ax->type) {
   case CY_VALUE_STRING:
     snprintf(buf, n, "%s", ax->str[p]);
@@ -184,14 +184,14 @@ typedef struct loaded {
 } loaded;
 
 /* Reads `name` for point p as float64 into buf of cap values. */
-static int load(cy_h5r *r, const char *name, size_t p, double *buf, size_t cap,
-                cy_error *err) {
+int cy__report_load(cy_h5r *r, const char *name, size_t p, double *buf,
+                    size_t cap, cy_error *err) {
   return cy__h5r_read_point(r, name, p, CY_ELEM_F64, buf, cap, err);
 }
 
 /* Both reports open the file alike (the reader validates it whole). */
-static int open_output(const char *path, cy_h5r **r, const cy_h5r_meta **m,
-                       cy_error *err) {
+int cy__report_open(const char *path, cy_h5r **r, const cy_h5r_meta **m,
+                    cy_error *err) {
   int rc = cy__h5r_open(r, path, err);
   if (!rc)
     *m = cy__h5r_meta_of(*r);
@@ -202,9 +202,10 @@ static int open_output(const char *path, cy_h5r **r, const cy_h5r_meta **m,
  * refusal when `copies` buffers of it (plus `extra` bytes) would exceed
  * the reader's memory limit: a huge but consistent file gets a clear
  * message, not a failed (or swapping) allocation. */
-static int point_buffers(cy_h5r *r, const char *path, const char *const *names,
-                         size_t n_names, size_t copies, size_t extra,
-                         size_t *cap, cy_error *err) {
+int cy__report_point_buffers(cy_h5r *r, const char *path,
+                             const char *const *names, size_t n_names,
+                             size_t copies, size_t extra, size_t *cap,
+                             cy_error *err) {
   *cap = 1;
   for (size_t i = 0; i < n_names; i++) {
     size_t v = cy__h5r_point_values(r, names[i]);
@@ -250,6 +251,8 @@ typedef struct report {
   const char *path;
   FILE *out;
   const cy_report_options *opt;
+  const cy__report_sel *sel;
+  bool col_on[3];       /* the dyad columns selected (--metrics) */
   size_t cap;           /* values each buf[] and base[] holds */
   double *buf[4];       /* one point of up to 3 datasets, and KM scratch */
   double *base[N_BASE]; /* the baseline point (with opt->paired) */
@@ -306,8 +309,9 @@ static int report_alloc(report *rp, cy_error *err) {
   size_t R = rp->m->R, n_base = rp->opt->paired ? N_BASE : 0;
   /* 4 buffers (and the baseline's), col, reps (size_t) and ended per
    * replication. */
-  int rc = point_buffers(rp->r, rp->path, used, N_DYAD + 3, 4 + n_base,
-                         R * (2 * sizeof(double) + 1), &rp->cap, err);
+  int rc =
+      cy__report_point_buffers(rp->r, rp->path, used, N_DYAD + 3, 4 + n_base,
+                               R * (2 * sizeof(double) + 1), &rp->cap, err);
   if (rc)
     return rc;
   bool ok = true;
@@ -338,11 +342,13 @@ static int load_baseline(report *rp, cy_error *err) {
   size_t b = rp->opt->baseline;
   int rc = CY_OK;
   for (int q = 0; !rc && q < N_DYAD; q++)
-    rc = load(rp->r, dyad_columns[q].dataset, b, rp->base[q], rp->cap, err);
+    rc = cy__report_load(rp->r, dyad_columns[q].dataset, b, rp->base[q],
+                         rp->cap, err);
   if (!rc)
-    rc = load(rp->r, DAMAGE, b, rp->base[BASE_DAMAGE], rp->cap, err);
+    rc = cy__report_load(rp->r, DAMAGE, b, rp->base[BASE_DAMAGE], rp->cap, err);
   if (!rc && rp->m->A > 0)
-    rc = load(rp->r, ALLIANCE_ENDED, b, rp->base[BASE_ENDED], rp->cap, err);
+    rc = cy__report_load(rp->r, ALLIANCE_ENDED, b, rp->base[BASE_ENDED],
+                         rp->cap, err);
   return rc;
 }
 
@@ -359,7 +365,7 @@ static void print_point_title(report *rp, size_t p) {
     fprintf(rp->out, " (baseline)");
   for (size_t a = 0; a < m->n_axes; a++) {
     char v[128];
-    axis_value(&m->axes[a], p, v, sizeof v);
+    cy__report_axis_value(&m->axes[a], p, v, sizeof v);
     fprintf(rp->out, "%s %s = %s", a ? "," : ":", m->axes[a].name, v);
   }
   fprintf(rp->out, "  (%zu of %zu runs used) ==\n", rp->n, m->R);
@@ -381,7 +387,7 @@ static void fill_col(report *rp, const double *a, const double *b,
 static bool dyad_active(const report *rp, size_t x) {
   size_t NN = rp->m->N * rp->m->N;
   for (int q = 0; q < N_DYAD; q++)
-    for (size_t k = 0; k < rp->n; k++)
+    for (size_t k = 0; rp->col_on[q] && k < rp->n; k++)
       if (rp->buf[q][rp->reps[k] * NN + x] != 0 ||
           (rp->diff && rp->base[q][rp->reps[k] * NN + x] != 0))
         return true;
@@ -395,6 +401,8 @@ static void print_dyad_row(report *rp, size_t i, size_t j) {
   snprintf(dy, sizeof dy, "%s->%s", m->states[i], m->states[j]);
   fprintf(rp->out, "%-14s", dy);
   for (int q = 0; q < N_DYAD; q++) {
+    if (!rp->col_on[q])
+      continue;
     fill_col(rp, rp->buf[q], rp->base[q], N * N, i * N + j);
     char t[96];
     ci_text(rp->col, rp->n, !rp->diff, t, sizeof t);
@@ -406,22 +414,27 @@ static void print_dyad_row(report *rp, size_t i, size_t j) {
 /* The dyad table of point p: dyads with no operation in any run are
  * counted, not shown. */
 static int print_dyads(report *rp, size_t p, cy_error *err) {
+  if (!rp->col_on[0] && !rp->col_on[1] && !rp->col_on[2])
+    return CY_OK;
   for (int q = 0; q < N_DYAD; q++) {
-    int rc = load(rp->r, dyad_columns[q].dataset, p, rp->buf[q], rp->cap, err);
+    int rc = cy__report_load(rp->r, dyad_columns[q].dataset, p, rp->buf[q],
+                             rp->cap, err);
     if (rc)
       return rc;
   }
   fprintf(rp->out, "%-14s", "");
   for (int q = 0; q < N_DYAD; q++)
-    print_heading(rp->out, dyad_columns[q].label);
+    if (rp->col_on[q])
+      print_heading(rp->out, dyad_columns[q].label);
   fprintf(rp->out, "\n%-14s", "dyad");
   for (int q = 0; q < N_DYAD; q++)
-    fprintf(rp->out, " %10s  %-23s", "mean", "95% CI");
+    if (rp->col_on[q])
+      fprintf(rp->out, " %10s  %-23s", "mean", "95% CI");
   fputc('\n', rp->out);
   size_t N = rp->m->N, hidden = 0;
   for (size_t i = 0; i < N; i++)
     for (size_t j = 0; j < N; j++) {
-      if (i == j)
+      if (i == j || !cy__report_sel_dyad(rp->sel, i, j))
         continue;
       if (dyad_active(rp, i * N + j))
         print_dyad_row(rp, i, j);
@@ -445,7 +458,9 @@ static double suffered(const report *rp, const double *d, size_t k, size_t j) {
 
 /* Damage suffered by each state: summed over attackers, per run. */
 static int print_damage(report *rp, size_t p, cy_error *err) {
-  int rc = load(rp->r, DAMAGE, p, rp->buf[0], rp->cap, err);
+  if (!cy__report_sel_metric(rp->sel, DAMAGE))
+    return CY_OK;
+  int rc = cy__report_load(rp->r, DAMAGE, p, rp->buf[0], rp->cap, err);
   if (rc)
     return rc;
   size_t N = rp->m->N;
@@ -453,6 +468,8 @@ static int print_damage(report *rp, size_t p, cy_error *err) {
   print_heading(rp->out, "damage suffered");
   fprintf(rp->out, "\n%-14s %10s  %-23s\n", "state", "mean", "95% CI");
   for (size_t j = 0; j < N; j++) {
+    if (!rp->sel->state[j])
+      continue;
     for (size_t k = 0; k < rp->n; k++) {
       size_t r = rp->reps[k];
       rp->col[k] = suffered(rp, rp->buf[0], r, j);
@@ -507,9 +524,9 @@ static void print_alliance_row(report *rp, size_t p, size_t a) {
 }
 
 static int print_alliances(report *rp, size_t p, cy_error *err) {
-  int rc = load(rp->r, ALLIANCE_ENDED, p, rp->buf[0], rp->cap, err);
+  int rc = cy__report_load(rp->r, ALLIANCE_ENDED, p, rp->buf[0], rp->cap, err);
   if (!rc)
-    rc = load(rp->r, ALLIANCE_END_DAY, p, rp->buf[1], rp->cap, err);
+    rc = cy__report_load(rp->r, ALLIANCE_END_DAY, p, rp->buf[1], rp->cap, err);
   if (rc)
     return rc;
   fprintf(rp->out, "%-20s %-22s %s\n", "alliance", "survived (fraction)",
@@ -522,7 +539,7 @@ static int print_alliances(report *rp, size_t p, cy_error *err) {
 /* Survival differences: per run, survived at p (1 or 0) less survived at
  * the baseline; the Kaplan-Meier median has no per-run value to pair. */
 static int print_alliance_diffs(report *rp, size_t p, cy_error *err) {
-  int rc = load(rp->r, ALLIANCE_ENDED, p, rp->buf[0], rp->cap, err);
+  int rc = cy__report_load(rp->r, ALLIANCE_ENDED, p, rp->buf[0], rp->cap, err);
   if (rc)
     return rc;
   size_t A = rp->m->A;
@@ -548,6 +565,12 @@ static int print_alliance_diffs(report *rp, size_t p, cy_error *err) {
   return CY_OK;
 }
 
+/* Whether the file has alliances and --metrics selects them. */
+static bool show_alliances(const report *rp) {
+  return rp->m->A > 0 && (cy__report_sel_metric(rp->sel, ALLIANCE_ENDED) ||
+                          cy__report_sel_metric(rp->sel, ALLIANCE_END_DAY));
+}
+
 /* The block of paired differences of point p from the baseline, over the
  * replications done at both. */
 static int print_paired(report *rp, size_t p, cy_error *err) {
@@ -567,7 +590,7 @@ static int print_paired(report *rp, size_t p, cy_error *err) {
   int rc = print_dyads(rp, p, err);
   if (!rc)
     rc = print_damage(rp, p, err);
-  if (!rc && m->A > 0)
+  if (!rc && show_alliances(rp))
     rc = print_alliance_diffs(rp, p, err);
   rp->diff = false;
   return rc;
@@ -580,11 +603,32 @@ static int print_point(report *rp, size_t p, cy_error *err) {
   int rc = print_dyads(rp, p, err);
   if (!rc)
     rc = print_damage(rp, p, err);
-  if (!rc && rp->m->A > 0)
+  if (!rc && show_alliances(rp))
     rc = print_alliances(rp, p, err);
   if (!rc && rp->opt->paired && p != rp->opt->baseline)
     rc = print_paired(rp, p, err);
   return rc;
+}
+
+/* --compare: which setting values each point has, and its runs used. */
+static int print_compare_legend(report *rp) {
+  const cy_h5r_meta *m = rp->m;
+  fprintf(rp->out, "\nThe points side by side: mean [95%% CI] per point.\n");
+  for (size_t p = 0; p < m->P; p++) {
+    if (!rp->sel->point[p])
+      continue;
+    size_t used = 0;
+    for (size_t k = 0; k < m->R; k++)
+      used += m->status[p * m->R + k] == 1;
+    fprintf(rp->out, "point %zu", p);
+    for (size_t a = 0; a < m->n_axes; a++) {
+      char v[128];
+      cy__report_axis_value(&m->axes[a], p, v, sizeof v);
+      fprintf(rp->out, "%s %s = %s", a ? "," : ":", m->axes[a].name, v);
+    }
+    fprintf(rp->out, "  (%zu of %zu runs used)\n", used, m->R);
+  }
+  return CY_OK;
 }
 
 static int print_report(cy_h5r *r, const cy_h5r_meta *m, const char *path,
@@ -596,13 +640,28 @@ static int print_report(cy_h5r *r, const cy_h5r_meta *m, const char *path,
                         "%s: no baseline point %zu: the file's points are "
                         "numbered 0 to %zu",
                         path, opt->baseline, m->P - 1);
+  cy__report_sel sel = {0};
+  int rc = cy__report_sel_init(&sel, m, opt, err);
+  if (rc) {
+    cy__report_sel_fini(&sel);
+    return rc;
+  }
+  rp.sel = &sel;
+  for (int q = 0; q < N_DYAD; q++)
+    rp.col_on[q] = cy__report_sel_metric(&sel, dyad_columns[q].dataset);
   print_file_title(&rp);
-  int rc = report_alloc(&rp, err);
+  rc = report_alloc(&rp, err);
   if (!rc && opt->paired)
     rc = load_baseline(&rp, err);
-  for (size_t p = 0; !rc && p < m->P; p++)
-    rc = print_point(&rp, p, err);
+  if (!rc && opt->compare)
+    rc = print_compare_legend(&rp);
+  if (!rc && opt->compare)
+    rc = cy__report_compare(r, m, path, &sel, out, err);
+  for (size_t p = 0; !rc && !opt->compare && p < m->P; p++)
+    if (sel.point[p])
+      rc = print_point(&rp, p, err);
   report_free(&rp);
+  cy__report_sel_fini(&sel);
   return rc;
 }
 /* The library reports errors through return codes and changes no
@@ -610,17 +669,13 @@ static int print_report(cy_h5r *r, const cy_h5r_meta *m, const char *path,
  * reader's failures come back in err) and GSL's error handler (whose default
  * aborts; gsl_cdf_tdist_Pinv may fail to converge, giving a NaN interval)
  * are off, and the program's are put back afterwards. */
-typedef struct handlers_off {
-  cy_h5_errors h5;
-  gsl_error_handler_t *gsl;
-} handlers_off;
 
-static void handlers_off_begin(handlers_off *h) {
+void cy__report_handlers_off_begin(cy__report_handlers *h) {
   cy__h5_errors_off(&h->h5);
   h->gsl = gsl_set_error_handler_off();
 }
 
-static void handlers_off_end(const handlers_off *h) {
+void cy__report_handlers_off_end(const cy__report_handlers *h) {
   gsl_set_error_handler(h->gsl);
   cy__h5_errors_restore(&h->h5);
 }
@@ -629,7 +684,7 @@ static int report_print(const char *path, const cy_report_options *opt,
                         FILE *out, cy_error *err) {
   cy_h5r *r;
   const cy_h5r_meta *m;
-  int rc = open_output(path, &r, &m, err);
+  int rc = cy__report_open(path, &r, &m, err);
   if (rc)
     return rc;
   /* Composed in memory and written only when whole, so that a file that
@@ -652,224 +707,6 @@ static int report_print(const char *path, const cy_report_options *opt,
   return rc;
 }
 
-static void csv_field(FILE *out, const char *s) {
-  if (strpbrk(s, ",\"\n\r")) {
-    fputc('"', out);
-    for (; *s; s++) {
-      if (*s == '"')
-        fputc('"', out);
-      fputc(*s, out);
-    }
-    fputc('"', out);
-  } else
-    fputs(s, out);
-}
-
-static void csv_value(FILE *out, double v) {
-  char buf[64];
-  if (v == floor(v) && fabs(v) < 1e15)
-    snprintf(buf, sizeof buf, "%.0f", v);
-  else
-    cy_format_double(v, buf, sizeof buf);
-  fputs(buf, out);
-  fputc('\n', out);
-}
-
-/* The CSV's metrics come from CY_OUTCOME_FIELDS: the fields of each of
- * these shapes in turn, in list order (time series are left out). */
-static const cy_outcome_shape csv_shapes[] = {CY_SHAPE_NN, CY_SHAPE_SCALAR,
-                                              CY_SHAPE_K, CY_SHAPE_A};
-enum { N_CSV_SHAPES = sizeof csv_shapes / sizeof csv_shapes[0] };
-
-/* The CSV of one file, while it is being written. */
-typedef struct csv {
-  cy_h5r *r;
-  const cy_h5r_meta *m;
-  FILE *out;
-  bool dry;      /* read every value, write nothing */
-  size_t cap;    /* values buf holds */
-  double *buf;   /* one point of one field */
-  char **prefix; /* [P] "point,axis values" */
-} csv;
-
-/* The metric name of a field: its dataset's last component. */
-static const char *metric_name(const cy_outcome_field *f) {
-  const char *slash = strrchr(f->dataset, '/');
-  return slash ? slash + 1 : f->dataset;
-}
-
-static void csv_header(const csv *c) {
-  fputs("point", c->out);
-  for (size_t a = 0; a < c->m->n_axes; a++) {
-    fputc(',', c->out);
-    csv_field(c->out, c->m->axes[a].name);
-  }
-  fputs(",replication,metric,attacker,target,value\n", c->out);
-}
-
-/* "point,axis values" of every point, each one string. */
-static int csv_prefixes(csv *c, cy_error *err) {
-  for (size_t p = 0; p < c->m->P; p++) {
-    char *pre = NULL;
-    size_t len = 0;
-    FILE *mf = open_memstream(&pre, &len);
-    if (!mf)
-      return cy_error_set(err, CY_ENOMEM, "out of memory");
-    fprintf(mf, "%zu", p);
-    for (size_t a = 0; a < c->m->n_axes; a++) {
-      char v[256];
-      axis_value(&c->m->axes[a], p, v, sizeof v);
-      fputc(',', mf);
-      csv_field(mf, v);
-    }
-    fclose(mf);
-    c->prefix[p] = pre;
-  }
-  return CY_OK;
-}
-
-/* One row: metric, attacker and target (NULL: empty), value. */
-static void csv_row(const csv *c, size_t p, size_t k, const char *metric,
-                    const char *attacker, const char *target, double v) {
-  fprintf(c->out, "%s,%zu,", c->prefix[p], k);
-  csv_field(c->out, metric);
-  fputc(',', c->out);
-  csv_field(c->out, attacker ? attacker : "");
-  fputc(',', c->out);
-  csv_field(c->out, target ? target : "");
-  fputc(',', c->out);
-  csv_value(c->out, v);
-}
-
-/* The rows of run k for field f, whose values are vals. */
-static void csv_field_rows(const csv *c, size_t p, size_t k,
-                           const cy_outcome_field *f, const double *vals) {
-  const cy_h5r_meta *m = c->m;
-  const char *name = metric_name(f);
-  char metric[128];
-  switch (f->shape) {
-  case CY_SHAPE_NN:
-    for (size_t i = 0; i < m->N; i++)
-      for (size_t j = 0; j < m->N; j++)
-        if (i != j)
-          csv_row(c, p, k, name, m->states[i], m->states[j],
-                  vals[i * m->N + j]);
-    break;
-  case CY_SHAPE_K:
-    for (size_t t = 0; t < m->K; t++) {
-      snprintf(metric, sizeof metric, "%s.%s", name, m->optypes[t]);
-      csv_row(c, p, k, metric, NULL, NULL, vals[t]);
-    }
-    break;
-  case CY_SHAPE_A:
-    for (size_t a = 0; a < m->A; a++) {
-      snprintf(metric, sizeof metric, "%s.%s", name, m->alliances[a]);
-      csv_row(c, p, k, metric, NULL, NULL, vals[a]);
-    }
-    break;
-  default:
-    csv_row(c, p, k, name, NULL, NULL, vals[0]);
-    break;
-  }
-}
-
-/* Field f of point p: read, then (unless dry) a row per value of each run
- * done.  A field the file does not have (no alliance) has no rows. */
-static int csv_point_field(csv *c, size_t p, const cy_outcome_field *f,
-                           cy_error *err) {
-  size_t values = cy__h5r_point_values(c->r, f->dataset);
-  if (values == 0)
-    return CY_OK;
-  int rc = load(c->r, f->dataset, p, c->buf, c->cap, err);
-  size_t R = c->m->R, per = values / R;
-  const uint8_t *st = c->m->status + p * R;
-  for (size_t k = 0; !rc && !c->dry && k < R; k++)
-    if (st[k] == 1)
-      csv_field_rows(c, p, k, f, c->buf + k * per);
-  return rc;
-}
-
-/* Every field of point p; a point without a done run has no rows. */
-static int csv_point(csv *c, size_t p, cy_error *err) {
-  const uint8_t *st = c->m->status + p * c->m->R;
-  bool any = false;
-  for (size_t k = 0; k < c->m->R && !any; k++)
-    any = st[k] == 1;
-  int rc = CY_OK;
-  for (int s = 0; any && !rc && s < N_CSV_SHAPES; s++)
-    for (size_t i = 0; !rc && i < CY_OUTCOME_FIELD_COUNT; i++)
-      if (cy_outcome_fields[i].shape == csv_shapes[s])
-        rc = csv_point_field(c, p, &cy_outcome_fields[i], err);
-  return rc;
-}
-
-/* A buffer for one point of the largest field the CSV uses. */
-static int csv_alloc(csv *c, const char *path, cy_error *err) {
-  const char *used[CY_OUTCOME_FIELD_COUNT];
-  size_t n_used = 0;
-  for (size_t i = 0; i < CY_OUTCOME_FIELD_COUNT; i++)
-    if (cy_outcome_fields[i].shape != CY_SHAPE_BNN)
-      used[n_used++] = cy_outcome_fields[i].dataset;
-  int rc = point_buffers(c->r, path, used, n_used, 1,
-                         (c->m->P + 1) * sizeof(char *), &c->cap, err);
-  if (rc)
-    return rc;
-  c->buf = malloc(c->cap * sizeof *c->buf);
-  c->prefix = calloc(c->m->P + 1, sizeof *c->prefix);
-  if (!c->buf || !c->prefix)
-    return cy_error_set(err, CY_ENOMEM, "out of memory");
-  return CY_OK;
-}
-
-static void csv_free(csv *c) {
-  if (c->prefix)
-    for (size_t p = 0; p < c->m->P; p++)
-      free(c->prefix[p]);
-  free(c->prefix);
-  free(c->buf);
-}
-
-/* Reads what the CSV needs and, unless `dry` (a run that only reads),
- * writes it to out. */
-static int write_csv(cy_h5r *r, const cy_h5r_meta *m, const char *path,
-                     FILE *out, bool dry, cy_error *err) {
-  csv c = {.r = r, .m = m, .out = out, .dry = dry};
-  int rc = csv_alloc(&c, path, err);
-  if (!rc && !dry) {
-    csv_header(&c);
-    rc = csv_prefixes(&c, err);
-  }
-  for (size_t p = 0; !rc && p < m->P; p++)
-    rc = csv_point(&c, p, err);
-  if (!rc && !dry && ferror(out))
-    rc = cy_error_set(err, CY_EIO, "error writing the CSV output");
-  csv_free(&c);
-  return rc;
-}
-
-static int report_csv(const char *path, const char *csv_path, FILE *out,
-                      cy_error *err) {
-  cy_h5r *r;
-  const cy_h5r_meta *m;
-  int rc = open_output(path, &r, &m, err);
-  if (rc)
-    return rc;
-  /* A dry run first reads every value the CSV uses, so a damaged chunk is
-   * found before the first byte is written: the CSV can be far too large
-   * to compose in memory, and a table cut off halfway would look whole. */
-  rc = write_csv(r, m, path, out, true, err);
-  FILE *f = out;
-  if (!rc && csv_path && !(f = fopen(csv_path, "w")))
-    rc = cy_error_set(err, CY_EIO, "%s: cannot write: %s", csv_path,
-                      strerror(errno));
-  if (!rc)
-    rc = write_csv(r, m, path, f, false, err);
-  if (f && f != out && fclose(f) != 0 && !rc)
-    rc = cy_error_set(err, CY_EIO, "%s: write error", csv_path);
-  cy__h5r_close(r);
-  return rc;
-}
-
 int cy_report_print(const char *path, FILE *out, cy_error *err) {
   return cy_report_print_with(path, NULL, out, err);
 }
@@ -877,18 +714,9 @@ int cy_report_print(const char *path, FILE *out, cy_error *err) {
 int cy_report_print_with(const char *path, const cy_report_options *opt,
                          FILE *out, cy_error *err) {
   static const cy_report_options defaults = {0};
-  handlers_off h;
-  handlers_off_begin(&h);
+  cy__report_handlers h;
+  cy__report_handlers_off_begin(&h);
   int rc = report_print(path, opt ? opt : &defaults, out, err);
-  handlers_off_end(&h);
-  return rc;
-}
-
-int cy_report_csv(const char *path, const char *csv_path, FILE *out,
-                  cy_error *err) {
-  handlers_off h;
-  handlers_off_begin(&h);
-  int rc = report_csv(path, csv_path, out, err);
-  handlers_off_end(&h);
+  cy__report_handlers_off_end(&h);
   return rc;
 }

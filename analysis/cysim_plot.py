@@ -147,22 +147,36 @@ def _days_to_x(ds):
             f"date (day 0 = {start})")
 
 
+def rate_bands(ds, p, attacker=None, target=None):
+    """Operations per day in each time bin at point p (over the dyads of
+    attacker and/or target, default all; self-pairs never count): the bin
+    edges (bins + 1 values, the last the horizon) and, over the done
+    replications, the median, 5% and 95% quantiles (numpy's linear
+    interpolation) of count / bin width, and the number of replications.
+    The width divides, so the last, shorter bin is a rate like the others."""
+    ts = ds.timeseries_ops.isel(point=p)
+    if attacker:
+        ts = ts.sel(attacker=[attacker])
+    if target:
+        ts = ts.sel(target=[target])
+    ts = ts.where(ts.attacker != ts.target).sum(("attacker", "target"), min_count=1)
+    tb = ds.time_bounds.values
+    r = ts.values / (tb[:, 1] - tb[:, 0])
+    r = r[(ds.status.isel(point=p) == 1).values]
+    edges = np.append(tb[:, 0], tb[-1, 1])
+    if len(r) == 0:
+        return edges, *(np.full(len(tb), np.nan),) * 3, 0
+    return (edges, np.median(r, 0), np.quantile(r, 0.05, 0), np.quantile(r, 0.95, 0),
+            len(r))
+
+
 def plot_timeseries(ds, a, pts):
     if "timeseries_ops" not in ds:
         raise Usage("timeseries: the file has no /timeseries (output.timeseries = false)")
     for dim in ("attacker", "target"):
         check_label(ds, dim, getattr(a, dim))
-    ts = ds.timeseries_ops
-    if a.attacker:
-        ts = ts.sel(attacker=[a.attacker])
-    if a.target:
-        ts = ts.sel(target=[a.target])
-    ts = ts.where(ts.attacker != ts.target).sum(("attacker", "target"), min_count=1)
-    width = (ds.time_bounds.sel(bound="end") - ds.time_bounds.sel(bound="start"))
-    rate = ts / width  # per day: the last, shorter bin does not drop
     labels = cysim.point_labels(ds)
     tx, xlabel = _days_to_x(ds)
-    # Steps over each bin's [start, end]: the rate is constant within a bin.
     edges = np.append(ds.time_bounds.values[:, 0], ds.time_bounds.values[-1, 1])
     ev = cysim.timeline(ds)
     ev = ev[(ev.day >= 0) & (ev.day <= float(ds.attrs["horizon"]))]
@@ -177,16 +191,16 @@ def plot_timeseries(ds, a, pts):
         ax.set_visible(False)
     for k, (p, c) in enumerate(zip(pts, colours(len(pts)))):
         ax = axs.flat[k if multi else 0]
-        r = rate.isel(point=p).values
-        r = r[~np.isnan(r).all(axis=1)]
-        if len(r) == 0:
+        edges, med, q5, q95, n = rate_bands(ds, p, a.attacker, a.target)
+        if n == 0:
             continue
-        med, q5, q95 = (np.append(v, v[-1]) for v in
-                        (np.median(r, 0), np.quantile(r, 0.05, 0), np.quantile(r, 0.95, 0)))
+        # Steps over each bin's [start, end]: the rate is constant within a
+        # bin; the last value is repeated to close the last step.
+        med, q5, q95 = (np.append(v, v[-1]) for v in (med, q5, q95))
         ax.fill_between(tx(edges), q5, q95, step="post", color=c, alpha=0.2, lw=0)
         ax.step(tx(edges), med, where="post", color=c, label=f"{p}: {labels[p]}")
         if multi:
-            ax.set_title(f"{p}: {labels[p]} (n={len(r)})", fontsize=7)
+            ax.set_title(f"{p}: {labels[p]} (n={n})", fontsize=7)
     for k, ax in enumerate(axs.flat[:len(pts) if multi else 1]):
         for day, text in zip(ev.day, ev.text):
             ax.axvline(tx(day), color="0.35", lw=0.7, ls=":")

@@ -281,7 +281,7 @@ def plot_survival(ds, a, pts):
         ax.set_title(f"Alliance {name}: Kaplan\u2013Meier estimate, Greenwood 95% band, "
                      "| censored" + (f"\n(disabled at point {', '.join(map(str, off))}: left out)"
                                      if off else ""))
-        tab.set_ylim(len(shown) - 0.5, -0.5)
+        tab.set_ylim(max(len(shown), 1) - 0.5, -0.5)
         tab.set_yticks(range(len(shown)), [f"point {p}" for p in shown], fontsize=6)
         for tl, c in zip(tab.get_yticklabels(), cs):
             tl.set_color(c)
@@ -291,9 +291,8 @@ def plot_survival(ds, a, pts):
         for sp in tab.spines.values():
             sp.set_visible(False)
         tab.set_title("number at risk", fontsize=7, loc="left")
-        legend_below(tab, ncol=1, handles=ax.get_legend_handles_labels()[0],
+        legend_below(tab, handles=ax.get_legend_handles_labels()[0],
                      labels=ax.get_legend_handles_labels()[1])
-        tab.get_legend().set_bbox_to_anchor((0.5, -0.1))
     fig.tight_layout()
     return fig
 
@@ -446,6 +445,7 @@ def plot_distribution(ds, a, pts):
         ax.set_ylabel("fraction of replications \u2264 x")
         legend_below(ax, ncol=1 if len(pts) > 3 else len(pts))
     ax.set_title(f"{x.attrs.get('long_name', a.metric)} across replications")
+    fig.tight_layout()  # long point labels on the y axis stay within the width
     return fig
 
 

@@ -93,10 +93,10 @@ int cy_cmd_report(int argc, char **argv) {
   }
   if (csv && ro.paired) {
     /* The CSV already holds every replication, which is what pairing
-     * needs (analysis/cyout.py, paired()); its rows stay one shape. */
+     * needs (analysis/cysim.py, paired()); its rows stay one shape. */
     fprintf(stderr, "cysim report: --baseline applies to the terminal "
                     "report, not to --csv (pair the CSV's replications "
-                    "yourself, e.g. with analysis/cyout.py paired())\n");
+                    "yourself, e.g. with analysis/cysim.py paired())\n");
     return CY_EXIT_USAGE;
   }
   int npos = argc - optind;

@@ -13,7 +13,8 @@
   dyad means, hostility matrix, ECDF, Kaplan-Meier curves) against values
   computed here from the file with h5py; then every kind renders to PNG and
   PDF through the command line, at most 6.6 in wide.
-* The docstring examples of cysim.py run (doctest) on io_small.cfg's file.
+* The docstring examples of cysim.py run (doctest) on io_small.cfg's file,
+  and analysis/README.md's snippets on analysis.cfg's.
 """
 import doctest
 import os
@@ -313,6 +314,20 @@ r = subprocess.run(["/usr/bin/python3", PLOT, PLAIN, "timeseries", "-o", os.path
                    capture_output=True, text=True)
 check("cysim_plot timeseries without time series refused", r.returncode == 2
       and "no /timeseries" in r.stderr)
+
+# --- analysis/README.md's Python snippets, run in order as one script on
+# analysis.cfg's file (named study.h5 as in the text), from a folder whose
+# analysis/ is the source's.
+with open(os.path.join(SRC, "analysis", "README.md")) as f:
+    snippets = re.findall(r"```python\n(.*?)```", f.read(), flags=re.S)
+work = os.path.join(tmp, "readme")
+os.makedirs(work)
+os.symlink(os.path.join(SRC, "analysis"), os.path.join(work, "analysis"))
+subprocess.run(["cp", A, os.path.join(work, "study.h5")], check=True)
+r = subprocess.run(["/usr/bin/python3", "-c", "\n".join(snippets)], cwd=work,
+                   capture_output=True, text=True)
+check(f"analysis/README.md: {len(snippets)} snippets run", len(snippets) == 3
+      and r.returncode == 0 and os.path.exists(os.path.join(work, "study_long.csv")), r.stderr)
 
 # --- the docstring examples, on io_small.cfg's file.
 res = doctest.testmod(cysim, extraglobs={"PATH": SMALL}, optionflags=doctest.NORMALIZE_WHITESPACE)

@@ -42,12 +42,24 @@ class Usage(Exception):
     pass
 
 
+# The /summary quantities that count events (units "1", but a count).
+COUNTS = {"ops", "successes", "detected", "attributed", "misattributed", "retaliations",
+          "breaches", "ops_by_type", "events", "timeseries_ops"}
+
+
 def unit_label(da, name=None):
-    """'long name (units)': the axis label of a variable, from the file."""
-    long = da.attrs.get("long_name", name or da.name)
+    """'long name (units)': an axis label from the file's attributes; a
+    count says so, a dimensionless quantity (units 1) has no suffix."""
+    name = name or da.name
+    long = da.attrs.get("long_name", name)
     units = da.attrs.get("units", "")
-    return f"{long} ({units})" if units and units != "1" else f"{long} (count)" \
-        if units == "1" and da.dtype.kind in "uif" and "fraction" not in long else long
+    if name in COUNTS:
+        return f"{long} (count)"
+    if units and units != "1":
+        return f"{long} ({units})"
+    if name == "damage":
+        return f"{long} (state value)"
+    return long
 
 
 def colours(n):
@@ -361,32 +373,35 @@ def plot_sweep(ds, a, pts):
 
 
 def plot_hostility(ds, a, pts):
+    import textwrap
+
     h = ds.hostility_final.mean("replication")
     names = list(ds.attacker.values)
     labels = cysim.point_labels(ds)
     ncol = min(len(pts), 3)
     nrow = -(-len(pts) // ncol)
-    side = WIDTH / ncol
-    fig, axs = plt.subplots(nrow, ncol, figsize=(WIDTH, side * nrow * 0.95 + 0.4),
-                            squeeze=False)
+    fig, axs = plt.subplots(nrow, ncol, figsize=(WIDTH, 2.4 * nrow + 0.3), squeeze=False,
+                            layout="constrained")
     for ax in axs.flat[len(pts):]:
         ax.set_visible(False)
-    for ax, p in zip(axs.flat, pts):
+    for k, (ax, p) in enumerate(zip(axs.flat, pts)):
         m = h.isel(point=p).values.copy()
         np.fill_diagonal(m, np.nan)
         im = ax.imshow(m, vmin=0, vmax=1, cmap="magma_r")
+        fs = 6 if len(names) <= 6 else 5
         for (i, j), v in np.ndenumerate(m):
             if not np.isnan(v):
-                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=6,
+                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=fs,
                         color="w" if v > 0.55 else "k")
         ax.set_xticks(range(len(names)), names, rotation=90 if len(names) > 6 else 0)
-        ax.set_yticks(range(len(names)), names)
+        ax.set_yticks(range(len(names)), names if k % ncol == 0 else [])
         ax.set_xlabel("target")
-        ax.set_ylabel("attacker")
+        if k % ncol == 0:
+            ax.set_ylabel("attacker")
         ax.grid(False)
-        ax.set_title(f"{p}: {labels[p]}", fontsize=7)
+        ax.set_title(textwrap.fill(f"{p}: {labels[p]}", 34), fontsize=7)
     fig.colorbar(im, ax=axs.ravel().tolist(), shrink=0.8,
-                 label=f"{unit_label(ds.hostility_final)}, mean at the horizon (0\u20131)")
+                 label="final hostility, mean over replications")
     return fig
 
 

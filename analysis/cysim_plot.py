@@ -354,6 +354,8 @@ def plot_sweep(ds, a, pts):
     for (key, ps), c in zip(groups.items(), colours(len(groups))):
         xs = [float(ds[n0[0]].values[p]) if numeric else cats.index(axis_value(p, n0))
               for p in ps]
+        order = np.argsort(xs, kind="stable")  # lines join the points in x order
+        xs, ps = [xs[i] for i in order], [ps[i] for i in order]
         m = np.array([ci[p].mean for p in ps])
         lo = np.array([ci[p].lo for p in ps])
         hi = np.array([ci[p].hi for p in ps])

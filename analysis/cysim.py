@@ -20,8 +20,9 @@ file through doctest; ``PATH`` is a results file of tests/data/io_small.cfg):
 >>> float(ds.ops.sel(attacker="RU", target="CN").mean("replication")[0]) >= 0
 True
 >>> t = tidy(PATH, metrics=["ops"])
->>> list(t.columns)
-['point', 'compliance', 'states__2__attack_rate', 'replication', 'attacker', 'target', 'metric', 'value']
+>>> list(t.columns)  # doctest: +NORMALIZE_WHITESPACE
+['point', 'compliance', 'states__2__attack_rate', 'replication',
+ 'attacker', 'target', 'metric', 'value']
 >>> len(t) == 2 * 20 * 6   # points x replications x dyads (self-pairs left out)
 True
 
@@ -139,7 +140,6 @@ def load(path, mask=True):
         data = {}
         g = f["summary"]
         P, R = g["status"].shape
-        status = g["status"][()]
         for name, d in g.items():
             if d.ndim < 2 or d.shape[:2] != (P, R):
                 continue

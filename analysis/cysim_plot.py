@@ -325,7 +325,7 @@ def plot_sweep(ds, a, pts):
 
     fig, ax = plt.subplots(figsize=(WIDTH, 3.4))
     if len(ax_list) == 2:
-        (l0, n0), (l1, n1) = ax_list
+        (_, n0), (_, n1) = ax_list
         v0 = list(dict.fromkeys(axis_value(p, n0) for p in pts))
         v1 = list(dict.fromkeys(axis_value(p, n1) for p in pts))
         grid = np.full((len(v1), len(v0)), np.nan)
@@ -344,7 +344,7 @@ def plot_sweep(ds, a, pts):
         fig.colorbar(im, ax=ax, label=f"mean {ylab}")
         ax.set_title(f"{x.attrs.get('long_name', a.metric)}, {what(a)}: mean per point")
         return fig
-    (l0, n0), rest = ax_list[0], ax_list[1:]
+    (_, n0), rest = ax_list[0], ax_list[1:]
     groups = {}
     for p in pts:
         key = ", ".join(f"{' / '.join(n)}={axis_value(p, n)}" for _, n in rest)

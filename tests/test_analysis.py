@@ -53,7 +53,8 @@ ci = cysim.interval([1, 2, 3, 4], nonneg=True)
 check(f"interval 1..4 {ci}", ci.method == "t"
       and abs(ci.lo - (2.5 - 3.182446305 * np.sqrt(5 / 3) / 2)) < 1e-8)
 ci = cysim.interval([0, 0, 0, 1], nonneg=True)
-check(f"interval 0,0,0,1 {ci}", ci.method == "bootstrap" and (ci.mean, ci.lo, ci.hi) == (0.25, 0, 0.75))
+check(f"interval 0,0,0,1 {ci}",
+      ci.method == "bootstrap" and (ci.mean, ci.lo, ci.hi) == (0.25, 0, 0.75))
 ci, n = cysim.paired_interval([5, 5, 5, 6, 9], [5, 5, 5, 5, 0], done=[1, 1, 1, 1, 0])
 check(f"paired_interval {ci} over {n}", n == 4 and ci.method == "t"
       and abs(ci.hi - (0.25 + 3.182446305 / 4)) < 1e-8)
@@ -310,8 +311,8 @@ for argv, msg in ((["survival", "--alliance", "nope"], "no alliance 'nope'"),
                        capture_output=True, text=True)
     check(f"cysim_plot {' '.join(argv)} refused: {r.stderr.strip()}",
           r.returncode == 2 and msg in r.stderr)
-r = subprocess.run(["/usr/bin/python3", PLOT, PLAIN, "timeseries", "-o", os.path.join(tmp, "x.png")],
-                   capture_output=True, text=True)
+r = subprocess.run(["/usr/bin/python3", PLOT, PLAIN, "timeseries", "-o",
+                    os.path.join(tmp, "x.png")], capture_output=True, text=True)
 check("cysim_plot timeseries without time series refused", r.returncode == 2
       and "no /timeseries" in r.stderr)
 

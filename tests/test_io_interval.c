@@ -7,7 +7,7 @@
  * take only a few values and the 2.5% and 97.5% points fall far (many
  * standard deviations of the count of resamples below a value) from a
  * boundary between them, so that any correct generator gives the same
- * bounds; the exact draws are checked against analysis/cyout.py by
+ * bounds; the exact draws are checked against analysis/cysim.py by
  * tests/test_io_report_baseline.py. */
 #include "io/report.h"
 #include "testutil.h"

@@ -15,7 +15,7 @@ For every point it checks each printed figure (levels, and with --baseline
 the paired differences) against an independent reimplementation of
 sim/MODEL.md "Intervals" (plain Python integers for splitmix64, scipy for
 the t quantile), to the printed digits (%.4g), and checks that
-analysis/cyout.py's interval() and paired() give the same numbers.  No
+analysis/cysim.py's interval() and paired_interval() give the same numbers.  No
 level's lower bound is negative, and the rare case uses the bootstrap.
 Bad --baseline values exit 2 with a clear message and print nothing.
 """
@@ -34,7 +34,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from cytest import CYSIM, SRC, check, finish  # noqa: E402
 
 sys.path.insert(0, os.path.join(SRC, "analysis"))
-import cyout  # noqa: E402
+import cysim  # noqa: E402
 
 MASK = 2**64 - 1
 
@@ -150,8 +150,18 @@ def compare(what, printed, expected):
     check(f"{what}: {printed} == {exp}", tuple(printed) == exp)
 
 
+def row_metrics(row, d):
+    """The metric names of a report row's cells, as cysim.paired() names them."""
+    if "->" in row:
+        return ["ops", "successes", "attributed"]
+    return ["damage_suffered"] if row in d.states else ["survived"]
+
+
 def check_file(path, base, label):
     d = Data(path)
+    # analysis/cysim.py's paired(): one row per (point, figure), indexed
+    # here by (point, report row label, metric).
+    table = cysim.paired(path, base).set_index(["point", "label", "metric"])
     r = run("report", path, "--baseline", str(base))
     check(f"{label}: report --baseline {base} exits 0", r.returncode == 0, r.stderr)
     plain = run("report", path).stdout
@@ -178,8 +188,8 @@ def check_file(path, base, label):
                 compare(f"{label} point {p} {row} [{q}] ({exp[3]})", cell, exp)
                 check(f"{label} point {p} {row} [{q}]: lower bound {cell[1]} >= 0",
                       not cell[1].startswith("-"))
-                ref = cyout.interval(x, nonneg=True)
-                compare(f"{label} point {p} {row} [{q}]: cyout.interval", cell, ref)
+                ref = cysim.interval(x, nonneg=True)
+                compare(f"{label} point {p} {row} [{q}]: cysim.interval", cell, ref)
         shown = {k for k in fig if "->" in k and any(np.any(v[done] != 0) for v in fig[k])}
         check(f"{label} point {p}: dyads shown {sorted(own)}",
               {k for k in own if "->" in k} == shown)
@@ -196,9 +206,14 @@ def check_file(path, base, label):
                 diff = fig[row][q][both] - bfig[row][q][both]
                 exp = interval(diff, False)
                 compare(f"{label} point {p} - {base} {row} [{q}] ({exp[3]})", cell, exp)
-                ref, n_ref = cyout.paired(fig[row][q], bfig[row][q], done, d.status[base] == 1)
-                compare(f"{label} point {p} - {base} {row} [{q}]: cyout.paired", cell, ref)
-                check(f"{label}: cyout.paired pairs {n_ref}", n_ref == n)
+                ref, n_ref = cysim.paired_interval(fig[row][q], bfig[row][q], done,
+                                                   d.status[base] == 1)
+                compare(f"{label} point {p} - {base} {row} [{q}]: cysim.paired_interval", cell, ref)
+                check(f"{label}: cysim.paired_interval pairs {n_ref}", n_ref == n)
+                t = table.loc[(p, row, row_metrics(row, d)[q])]
+                compare(f"{label} point {p} - {base} {row} [{q}]: cysim.paired", cell,
+                        (t["mean"], t["lo"], t["hi"]))
+                check(f"{label}: cysim.paired n {t['n']} == {n}", t["n"] == n)
         shown = {k for k in fig if "->" in k and
                  any(np.any(v[both] != 0) or np.any(w[both] != 0)
                      for v, w in zip(fig[k], bfig[k]))}
@@ -218,9 +233,9 @@ check("the study runs", r.returncode == 0, r.stderr)
 # The generator against its published first output from state 0.
 check("splitmix64(0) starts 0xe220a8397b1dcdaf",
       next(splitmix64_stream(0)) == 0xE220A8397B1DCDAF
-      and int(cyout.splitmix64(0, 1)[0]) == 0xE220A8397B1DCDAF)
-check("cyout.splitmix64 equals the scalar definition",
-      [int(v) for v in cyout.splitmix64(0, 50)]
+      and int(cysim.splitmix64(0, 1)[0]) == 0xE220A8397B1DCDAF)
+check("cysim.splitmix64 equals the scalar definition",
+      [int(v) for v in cysim.splitmix64(0, 50)]
       == [v for v, _ in zip(splitmix64_stream(0), range(50))])
 
 rare = os.path.join(tmp, "rare.h5")

@@ -13,7 +13,7 @@ log), then checks that:
     Kaplan-Meier medians equal values computed here independently.  The t
     quantile is the table value t_{0.975, 19} = 2.093024054 (df = R - 1 = 19).
     Where a t interval would reach below 0 the report uses its bootstrap
-    (sim/MODEL.md "Intervals"), which analysis/cyout.py computes and
+    (sim/MODEL.md "Intervals"), which analysis/cysim.py computes and
     test_io_report_baseline.py checks independently.
 """
 import math
@@ -30,7 +30,7 @@ import pandas as pd
 import xarray as xr
 
 sys.path.insert(0, os.path.join(os.environ["CYSIM_SOURCE_DIR"], "analysis"))
-import cyout  # noqa: E402
+import cysim  # noqa: E402
 
 CYSIM = os.environ["CYSIM"]
 SRC = os.environ["CYSIM_SOURCE_DIR"]
@@ -263,12 +263,12 @@ bad = 0
 for row in agg[agg.metric.isin(["ops", "damage", "hostility_final"])].itertuples():
     x = h5["summary/" + row.metric][row.point, :, ids.index(row.attacker),
                                     ids.index(row.target)]
-    want = cyout.interval(x, row.metric != "hostility_final")
+    want = cysim.interval(x, row.metric != "hostility_final")
     if (row.n != 20 or row.mean != want.mean or row.interval != want.method
             or not close(row.lo, want.lo) or not close(row.hi, want.hi)):
         bad += 1
         print("  differs:", row, want)
-check(bad == 0, "aggregate CSV: n, mean (exactly), lo, hi, interval as cyout.interval()")
+check(bad == 0, "aggregate CSV: n, mean (exactly), lo, hi, interval as cysim.interval()")
 
 # Terminal report against independent statistics.
 rep_txt = run("report", small).stdout
@@ -280,7 +280,7 @@ def ci(x):
     m = statistics.fmean(x)
     h = T_975_19 * statistics.stdev(x) / math.sqrt(len(x))
     if m - h < 0:  # a rare count: the report's bootstrap
-        return (m, *cyout.bootstrap(x))
+        return (m, *cysim.bootstrap(x))
     return m, m - h, m + h
 
 
@@ -477,15 +477,17 @@ check(r.returncode == 0 and "fear_final" not in r.stdout and ",ops," in r.stdout
 v1x = xr.open_dataset(v1, engine="h5netcdf", group="summary")
 check("fear_final" not in v1x and "ops" in v1x, "xarray opens the version 1 file")
 
-# analysis/cyout.py reads both versions alike.
-sys.path.insert(0, os.path.join(SRC, "analysis"))
-from cyout import Study  # noqa: E402
-s1, s2 = Study(v1), Study(v2)
-check(s1.format_version == 1 and s2.format_version == 2
-      and s1.summary("ops", 0).shape == (20, 3, 3) and s2.summary("ops", 0).shape == (4, 3, 3)
-      and "fear_final" not in s1._summary and "fear_final" in s2._summary,
-      "cyout reads version 1 and 2 files")
-check(np.array_equal(s1.time_bounds, s2.time_bounds), "cyout: version 1 time bounds from the bin width")
+# analysis/cysim.py's load() reads both versions alike: a version 1 file
+# gets alliance_enabled all 1 and time_bounds rebuilt from the bin width
+# (equal to the version 2 file's, whose last bin ends at the horizon).
+l1, l2 = cysim.load(v1), cysim.load(v2)
+check(l1.attrs["format_version"] == 1 and l2.attrs["format_version"] == 2
+      and l1.ops.dims == ("point", "replication", "attacker", "target")
+      and "fear_final" not in l1 and "fear_final" in l2
+      and bool((l1.alliance_enabled == 1).all()),
+      "cysim.load reads version 1 and 2 files")
+check(np.array_equal(l1.time_bounds.values, l2.time_bounds.values),
+      "cysim.load: version 1 time bounds from the bin width")
 
 r = subprocess.run(["h5dump", "-H", small], capture_output=True)
 check(r.returncode == 0, "h5dump reads the file")

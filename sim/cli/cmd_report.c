@@ -138,10 +138,10 @@ static int parse_options(int argc, char **argv, cy_report_options *ro,
 static bool clashes(const cy_report_options *ro, bool csv) {
   if (csv && ro->paired) {
     /* The CSV already holds every replication, which is what pairing
-     * needs (analysis/cyout.py, paired()); its rows stay one shape. */
+     * needs (analysis/cysim.py, paired()); its rows stay one shape. */
     fprintf(stderr, "cysim report: --baseline applies to the terminal "
                     "report, not to --csv (pair the CSV's replications "
-                    "yourself, e.g. with analysis/cyout.py paired())\n");
+                    "yourself, e.g. with analysis/cysim.py paired())\n");
     return true;
   }
   const char *clash = csv && ro->compare            ? "--compare with --csv"

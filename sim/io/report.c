@@ -17,7 +17,7 @@
 
 /* splitmix64 (Steele, Lea and Flood 2014): the bootstrap's generator, one
  * integer-exact rule that sim/MODEL.md "Intervals" states and
- * analysis/cyout.py repeats. */
+ * analysis/cysim.py repeats. */
 static uint64_t splitmix64(uint64_t *state) {
   uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
   z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);

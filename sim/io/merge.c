@@ -168,7 +168,6 @@ static int open_inputs(merger *g, cy_error *err) {
   for (size_t k = 0; !rc && k < g->n; k++) {
     input *in = &g->in[k];
     in->path = g->o->inputs[k];
-    in->chunked = false;
     for (int f = 0; f < CY_H5_N_DATASETS; f++)
       in->ds[f] = -1;
     rc = cy__h5r_open(&in->r, in->path, err);
@@ -560,13 +559,13 @@ static int merge_block(merger *g, size_t seq, cy_error *err) {
   if (!one)
     return build_block(g, p, r0, n, err);
   size_t k = first - 1;
+  for (int f = 0; f < CY_H5_N_DATASETS; f++)
+    if (present(g, f) && !g->in[k].raw[f])
+      return build_block(g, p, r0, n, err);
   int rc = CY_OK;
-  for (int f = 0; !rc && f < CY_H5_N_DATASETS; f++) {
+  for (int f = 0; !rc && f < CY_H5_N_DATASETS; f++)
     if (present(g, f) && g->per[f])
       rc = read_rows(g, k, f, p, r0, n, err);
-    if (!rc && present(g, f) && !g->in[k].raw[f])
-      return build_block(g, p, r0, n, err);
-  }
   if (!rc && k != g->tmpl)
     rc = copy_chunks(g, k, p, r0, err);
   g->st->chunks_copied++;

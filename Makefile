@@ -30,7 +30,7 @@ DEB_PACKAGES = build-essential cmake pkg-config libgsl-dev libconfig-dev \
 # private munge socket anyway.
 SLURM_PACKAGES = slurm-wlm munge
 
-.PHONY: all deps build asan-build fuzz-build test fuzz run bench clean format
+.PHONY: all deps build compile asan-build fuzz-build test fuzz run figures install bench clean format
 
 all: build
 
@@ -44,8 +44,13 @@ deps:
 	  if [ -n "$$missing" ]; then \
 	    echo "make deps: installing:$$missing"; \
 	    if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	    log=$${TMPDIR:-/tmp}/cysim-deps.$$$$.log; \
+	    if { $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	         $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; } >"$$log" 2>&1; then \
+	      echo "make deps: installed (apt's output: $$log)"; \
+	    else \
+	      tail -n 30 "$$log"; echo "make deps: apt-get failed (its output: $$log)"; exit 1; \
+	    fi; \
 	  fi; \
 	else \
 	  echo "make deps: not a Debian/Ubuntu system; install: a C11 compiler, CMake >= 3.25, pkg-config, GSL, libconfig, serial HDF5 (with h5dump), Python 3 with h5py, pandas, xarray, h5netcdf, netCDF4, matplotlib, an MPI (e.g. Open MPI; or make CYSIM_MPI=OFF); for tests/test_cli_slurm.sh: Slurm (slurmctld, slurmd, sbatch) and munge"; \
@@ -59,7 +64,9 @@ CYSIM_MPI ?= ON
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCYSIM_MPI=$(CYSIM_MPI) $(CMAKE_FLAGS)
 
-build: deps $(BUILD)/CMakeCache.txt
+build: deps compile
+
+compile: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
 $(ASAN_BUILD)/CMakeCache.txt:
@@ -92,9 +99,39 @@ fuzz: fuzz-build
 	    $(FUZZ_SECONDS) || rc=1; \
 	done; exit $$rc
 
-run: build
-	./$(BUILD)/cysim run scenarios/ru_cn_pact_2015.cfg -o $(BUILD)/ru_cn_pact_2015.h5 --force
-	./$(BUILD)/cysim report $(BUILD)/ru_cn_pact_2015.h5
+# `make run` shows the build only when it fails (its log stays in
+# $(BUILD)/build.log), then the run's progress, where the figures went, and
+# the report, last, so that it is what the terminal shows.
+FLAGSHIP = ru_cn_pact_2015
+RESULTS ?= results
+FIGURES = paired survival timeseries dyads
+run: deps
+	@mkdir -p $(BUILD) $(RESULTS); \
+	echo "make run: building cysim in $(BUILD)/ (log: $(BUILD)/build.log)"; \
+	$(MAKE) --no-print-directory compile >$(BUILD)/build.log 2>&1 || \
+	  { tail -n 40 $(BUILD)/build.log; echo "make run: the build failed (log: $(BUILD)/build.log)"; exit 1; }
+	@./$(BUILD)/cysim run scenarios/$(FLAGSHIP).cfg -o $(RESULTS)/$(FLAGSHIP).h5 --force
+	@$(MAKE) --no-print-directory -s figures
+	@./$(BUILD)/cysim report $(RESULTS)/$(FLAGSHIP).h5
+
+# The flagship's figures (analysis/cysim_plot.py), when Debian's Python has
+# the packages; without them, one line says what is missing.
+figures:
+	@if /usr/bin/python3 -c 'import h5py, matplotlib, numpy, pandas, xarray' 2>/dev/null; then \
+	  for k in $(FIGURES); do \
+	    /usr/bin/python3 analysis/cysim_plot.py $(RESULTS)/$(FLAGSHIP).h5 $$k \
+	      -o $(RESULTS)/$(FLAGSHIP)_$$k.png >/dev/null || exit 1; \
+	  done; \
+	  echo "make run: figures: $(foreach k,$(FIGURES),$(RESULTS)/$(FLAGSHIP)_$(k).png)"; \
+	else \
+	  echo "make run: no figures: /usr/bin/python3 lacks h5py, matplotlib, numpy, pandas or xarray (make deps installs them)"; \
+	fi
+
+# `make install PREFIX=$$HOME/.local`: the program, libcysim.a, the headers,
+# the CMake package and cysim.pc (README, "Install").
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 bench: build
 	bash bench/run.sh $(BUILD)
@@ -103,4 +140,4 @@ format:
 	clang-format -i $$(sh tools/c_sources.sh)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(RESULTS)

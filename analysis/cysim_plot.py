@@ -298,7 +298,8 @@ def plot_survival(ds, a, pts):
         for tl, c in zip(tab.get_yticklabels(), cs):
             tl.set_color(c)
         tab.set_xticks([])
-        tab.tick_params(axis="y", length=0)
+        # The counts at day 0 are centred on the axis: keep the labels clear.
+        tab.tick_params(axis="y", length=0, pad=14)
         tab.grid(False)
         for sp in tab.spines.values():
             sp.set_visible(False)

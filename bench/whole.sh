@@ -26,9 +26,12 @@ now() { date +%s.%N; }
 # line in $line, the peak RSS (KiB) in $rss.
 timed() {
   local t0 t1
+  local timer=()
+  # Without GNU time (Debian package `time`) there is no peak RSS figure.
+  [ -x /usr/bin/time ] && timer=(/usr/bin/time -f '%M' -o "$tmp/rss")
+  echo 0 >"$tmp/rss"
   t0=$(now)
-  /usr/bin/time -f '%M' -o "$tmp/rss" "$cysim" run "$1" -o "$tmp/out.h5" --force -q \
-    --timing -j "$2" 2>"$tmp/err"
+  "${timer[@]}" "$cysim" run "$1" -o "$tmp/out.h5" --force -q --timing -j "$2" 2>"$tmp/err"
   t1=$(now)
   wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')
   line=$(grep '^cysim run: .* events/s' "$tmp/err")
@@ -58,4 +61,6 @@ awk -v a="$wall1" -v b="$wall" 'BEGIN { printf "RESULT run_j2_speedup_ratio %.3f
 timed scenarios/world.cfg 1
 events=$(awk -v r="$(field rate)" -v s="$(field secs)" 'BEGIN { printf "%.0f", r * s }')
 awk -v e="$events" -v w="$wall" 'BEGIN { printf "RESULT world_events_per_s %.0f\n", e / w }'
-awk -v k="$rss" 'BEGIN { printf "RESULT world_peak_rss_mib %.1f\n", k / 1024 }'
+if [ "$rss" -gt 0 ]; then
+  awk -v k="$rss" 'BEGIN { printf "RESULT world_peak_rss_mib %.1f\n", k / 1024 }'
+fi

@@ -11,8 +11,9 @@ Inputs (each file's source is in scenarios/README.md, section world.cfg):
   un_members.csv     the 193 UN members: id (ISO 3166-1 alpha-2, but "UK"
                      for the United Kingdom as in the other scenarios), name,
                      GDP 2020 in US$ billion (World Bank WDI NY.GDP.MKTP.CD,
-                     rounded, transcribed by hand; "est" where the World Bank
-                     has no 2020 figure: an order-of-magnitude estimate) and
+                     rounded, transcribed by hand; "est" where the WDI has no
+                     2020 figure or one resting on a disputed exchange rate:
+                     an order-of-magnitude estimate) and
                      the name DCID uses for the state, if any.
   ncpi2020_top11.csv Belfer National Cyber Power Index 2020, overall ranks
                      1-11 (the index covers 30 states; ranks 12-30 were not

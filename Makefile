@@ -20,7 +20,7 @@ FUZZ_SECONDS ?= 600
 DEB_PACKAGES = build-essential cmake pkg-config libgsl-dev libconfig-dev \
   libhdf5-dev zlib1g-dev hdf5-tools python3 python3-h5py python3-numpy python3-pandas \
   python3-xarray python3-h5netcdf python3-netcdf4 python3-matplotlib \
-  python3-scipy clang-format clang libclang-rt-14-dev llvm valgrind \
+  python3-scipy clang-format clang libclang-rt-14-dev llvm valgrind time \
   openmpi-bin libopenmpi-dev r-base-core r-cran-hdf5r \
   $(SLURM_PACKAGES)
 # tests/test_cli_slurm.sh starts a private Slurm (tests/cluster/slurm.sh):

@@ -98,6 +98,9 @@ struct cy_model {
   double warmup;   /* W: model day = kernel time - W */
   cy_outcome *out; /* the record being filled (during a run only) */
   int err;         /* CY_ENOMEM once scheduling failed */
+  /* The state whose review is running (its row is recomputed at the end
+   * of the review, so it may be stale until then), or SIZE_MAX. */
+  size_t reviewing;
   bool log_events;
 
   const cy_attack_policy_type **attack;     /* [N] each state's policies */
@@ -337,10 +340,13 @@ static void undeterred_row(cy_model *m, size_t attacker) {
  * lose times the clause's displacement goes to its other targets in
  * proportion to their undisplaced intensity.  Intensity lost to deterrence
  * is removed, not displaced (§10.3). */
-static void row_update(cy_model *m, size_t attacker) {
+/* The attacker's row of intensities, computed afresh from its inputs into
+ * m->undisplaced (each entry is replaced by its rate; the sums are taken
+ * first). */
+static void row_rates(cy_model *m, size_t attacker) {
   size_t n = m->n_states, row = attacker * n;
   undeterred_row(m, attacker);
-  const double *undisplaced = m->undisplaced;
+  double *undisplaced = m->undisplaced;
   const double *compliance = m->compliance + row;
   const double *displacement = m->displacement + row;
   const uint8_t *is_partner = m->is_partner + row;
@@ -360,10 +366,34 @@ static void row_update(cy_model *m, size_t attacker) {
       rate = undisplaced[target] + displaced * undisplaced[target] / outside;
     else
       rate = undisplaced[target];
-    if (target != attacker && rate != m->intensity[row + target])
-      channel_set_rate(m, row + target, rate);
+    undisplaced[target] = rate;
   }
 }
+
+static void row_update(cy_model *m, size_t attacker) {
+  size_t n = m->n_states, row = attacker * n;
+  row_rates(m, attacker);
+  for (size_t target = 0; target < n; target++)
+    if (target != attacker &&
+        m->undisplaced[target] != m->intensity[row + target])
+      channel_set_rate(m, row + target, m->undisplaced[target]);
+}
+
+#ifndef NDEBUG
+/* Whether the attacker's intensities are those row_update() would give
+ * them now: the invariant that lets channel_update() and
+ * structure_changed() recompute less than every row (checked by the
+ * assertions of every Debug build and test run). */
+static bool row_is_current(cy_model *m, size_t attacker) {
+  size_t n = m->n_states, row = attacker * n;
+  row_rates(m, attacker);
+  for (size_t target = 0; target < n; target++)
+    if (target != attacker &&
+        m->undisplaced[target] != m->intensity[row + target])
+      return false;
+  return true;
+}
+#endif
 
 /* Only the attacker's inputs for target changed (its hostility or fear
  * toward target).  Without partners the row's intensities are each its
@@ -455,6 +485,8 @@ static void structure_changed(cy_model *m) {
     if (m->row_dirty[attacker]) {
       m->row_dirty[attacker] = 0;
       row_update(m, attacker);
+    } else {
+      assert(attacker == m->reviewing || row_is_current(m, attacker));
     }
 }
 
@@ -631,6 +663,7 @@ static void instil_fear(cy_model *m, const op_ref *op) {
   channel_update(m, fearful, first);
   if (second != first && !m->n_partners[fearful])
     channel_update(m, fearful, second);
+  assert(row_is_current(m, fearful));
 }
 
 static void launch(cy_model *m, const op_ref *op) {
@@ -733,6 +766,7 @@ static void raise_hostility(cy_model *m, size_t from, size_t toward,
   if (raised != *h) {
     *h = raised;
     channel_update(m, from, toward);
+    assert(row_is_current(m, from));
   }
 }
 
@@ -986,9 +1020,11 @@ static void on_review(cy_kernel *kern, void *ctx, uint32_t obj, uint32_t arg) {
       cy_crn_block(cy_crn_source(m->key, cy_crn_code(CY__SRC_REVIEW, 0, 0,
                                                      (unsigned)state, 0)),
                    (uint64_t)(int64_t)k);
+  m->reviewing = state;
   bool relaxed = run_review_policy(m, state, draws);
   bool decayed = fear_decay(m, state);
   review_alliances(m, state);
+  m->reviewing = SIZE_MAX;
   /* Tech transfer changes defences, which no intensity reads. */
   if (relaxed || decayed)
     row_update(m, state);
@@ -1013,6 +1049,7 @@ static void step_hostility(cy_model *m, size_t from, size_t toward,
   if (stepped != *h) {
     *h = stepped;
     channel_update(m, from, toward);
+    assert(row_is_current(m, from));
   }
 }
 
@@ -1420,6 +1457,7 @@ int cy_model_run(cy_model *m, int64_t seed, uint64_t replication,
          out->n_alliances == m->n_alliances);
   m->out = out;
   m->err = CY_OK;
+  m->reviewing = SIZE_MAX;
   m->log_events = s->output.event_log;
   m->warmup = s->warmup;
   m->key = cy_stream_seed(seed, replication, 0);

@@ -13,7 +13,11 @@
  * an input of an attacker's intensities (its hostility or fear row,
  * exposures, values, attack rate, nonaggression coverage) calls
  * row_update(), which computes the row afresh from those inputs and
- * reschedules exactly the channels whose r changed bits.
+ * reschedules exactly the channels whose r changed bits; when one entry
+ * of a row without nonaggression partners changed, channel_update()
+ * recomputes that entry alone (the only one that can change), so an
+ * attribution costs O(1) rather than O(N).  Alliances keep member lists,
+ * so intel sharing, mutual defence and working groups cost O(members).
  *
  * Other events carry their payload in the kernel event: obj packs
  * (attacker, target, optype, flags, victim) in 8+8+4+4+8 bits, which

@@ -165,6 +165,37 @@ static void test_registry(void) {
   cy_scenario_fini(&s);
 }
 
+/* weight() must give each target the bits weights() gives it: the model
+ * recomputes one channel from it when one hostility or fear entry changes
+ * (model.c, channel_update()), and any difference would change results.
+ * Values and hostilities with inexact sums and quotients (0.1 + 0.7, 1/3)
+ * and every attacker of 5 states, for every registered attack policy. */
+static void check_one_weight_each(const cy_attack_context *base) {
+  double hostility[5] = {0.1, 0.7, 0.3, 0.0, 1.0 / 3.0};
+  double value[5] = {0.1, 0.7, 1.0 / 3.0, 2.9, 0.0};
+  double weight[5];
+  for (size_t p = 0; p < cy_policy_count(CY_POLICY_ATTACK); p++) {
+    const cy_attack_policy_type *type =
+        cy__attack_policy_find(cy_policy_name(CY_POLICY_ATTACK, p));
+    for (size_t attacker = 0; attacker < 5; attacker++) {
+      cy_attack_context ctx = *base;
+      ctx.n_states = 5;
+      ctx.attacker = attacker;
+      ctx.hostility = hostility;
+      ctx.value = value;
+      type->weights(&ctx, weight);
+      for (size_t target = 0; target < 5; target++) {
+        double one = type->weight(&ctx, target);
+        CHECK(target == attacker
+                  ? one == 0.0
+                  : memcmp(&one, &weight[target], sizeof one) == 0,
+              "%s: weight(%zu -> %zu) = %.17g, weights() gives %.17g",
+              type->name, attacker, target, one, weight[target]);
+      }
+    }
+  }
+}
+
 /* Policies run on a context alone: no model is built here. */
 static void test_policy_contexts(void) {
   cy_state_spec spec;
@@ -184,6 +215,7 @@ static void test_policy_contexts(void) {
   CHECK(weight[1] == 0.25 && weight[2] == 0.75, "value weights");
   cy__attack_policy_find("retaliatory")->weights(&attack, weight);
   CHECK(weight[1] == 0.0 && weight[2] == 0.0, "retaliatory weights");
+  check_one_weight_each(&attack);
 
   /* escalating escalates when its own draw (the response block's ESCALATE
    * purpose) is below escalate: always at 1, never at 0, and the answer is

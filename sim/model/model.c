@@ -13,7 +13,11 @@
  * an input of an attacker's intensities (its hostility or fear row,
  * exposures, values, attack rate, nonaggression coverage) calls
  * row_update(), which computes the row afresh from those inputs and
- * reschedules exactly the channels whose r changed bits.
+ * reschedules exactly the channels whose r changed bits; when one entry
+ * of a row without nonaggression partners changed, channel_update()
+ * recomputes that entry alone (the only one that can change), so an
+ * attribution costs O(1) rather than O(N).  Alliances keep member lists,
+ * so intel sharing, mutual defence and working groups cost O(members).
  *
  * Other events carry their payload in the kernel event: obj packs
  * (attacker, target, optype, flags, victim) in 8+8+4+4+8 bits, which
@@ -69,6 +73,7 @@ enum { DEFEND_RAISE = 1, DEFEND_RESPOND = 2 };
 /* One alliance as a run goes (its scenario spec has the same index). */
 typedef struct alliance_run {
   uint8_t *is_member; /* [N] current membership */
+  uint8_t *member;    /* [N] the current members, ascending: n_members */
   size_t n_members;
   bool started, ended;
   bool group_ended; /* its working group */
@@ -97,6 +102,9 @@ struct cy_model {
   double warmup;   /* W: model day = kernel time - W */
   cy_outcome *out; /* the record being filled (during a run only) */
   int err;         /* CY_ENOMEM once scheduling failed */
+  /* The state whose review is running (its row is recomputed at the end
+   * of the review, so it may be stale until then), or SIZE_MAX. */
+  size_t reviewing;
   bool log_events;
 
   const cy_attack_policy_type **attack;     /* [N] each state's policies */
@@ -119,6 +127,11 @@ struct cy_model {
   double *weight, *undisplaced;      /* [N] row_update() scratch */
   double *compliance, *displacement; /* [N*N] nonaggression coverage */
   uint8_t *is_partner;               /* [N*N] covered by some clause */
+  uint16_t *n_partners;              /* [N] is_partner's row counts */
+  uint32_t *covered;                 /* [N*N] the pairs is_partner marks */
+  size_t n_covered;                  /* ... and their number */
+  uint8_t *row_dirty;                /* [N] rows whose coverage changed */
+  uint8_t *defender;                 /* [N] mutual-defence scratch list */
   double *boost, *boost_until;       /* [N*N] [defender*N + attacker] */
   double *solidarity;                /* [N] mutual-defence scratch */
   uint8_t *defends;                  /* [N] mutual-defence scratch */
@@ -150,6 +163,10 @@ struct cy_model {
   X(compliance, nn)                                                            \
   X(displacement, nn)                                                          \
   X(is_partner, nn)                                                            \
+  X(n_partners, n)                                                             \
+  X(covered, nn)                                                               \
+  X(row_dirty, n)                                                              \
+  X(defender, n)                                                               \
   X(boost, nn)                                                                 \
   X(boost_until, nn)                                                           \
   X(solidarity, n)                                                             \
@@ -287,31 +304,38 @@ static void channel_next_clock(cy_model *m, size_t pair) {
   channel_schedule(m, pair);
 }
 
-/* u_ij of §10.3 into m->undisplaced: lambda w e exp(-kappa F), computed
- * afresh from its inputs.  exp(-0.0) is exactly 1, so kappa = 0 or F = 0
- * gives the v1 intensity bit for bit. */
-static void undeterred_row(cy_model *m, size_t attacker) {
-  size_t n = m->n_states, row = attacker * n;
-  const cy_attack_context ctx = {
-      .n_states = n,
+/* u_ij of §10.3 for one target given its weight: lambda w e exp(-kappa F),
+ * computed afresh from its inputs.  exp(-0.0) is exactly 1, so kappa = 0
+ * or F = 0 gives the v1 intensity bit for bit. */
+static inline double undeterred(const cy_model *m, size_t attacker,
+                                size_t target, double weight) {
+  if (target == attacker)
+    return 0.0;
+  double deterred = m->scenario->states[attacker].attack.deterrence *
+                    m->fear[attacker * m->n_states + target];
+  /* exp(-0.0) == 1 exactly: skipping it changes no bit. */
+  return m->attr[attacker][CY_ATTR_ATTACK_RATE] * weight *
+         m->attr[target][CY_ATTR_EXPOSURE] *
+         (deterred == 0.0 ? 1.0 : exp(-deterred));
+}
+
+static inline cy_attack_context attack_context(const cy_model *m,
+                                               size_t attacker) {
+  return (cy_attack_context){
+      .n_states = m->n_states,
       .attacker = attacker,
       .spec = &m->scenario->states[attacker],
-      .hostility = m->hostility + row,
+      .hostility = m->hostility + attacker * m->n_states,
       .value = m->value,
   };
+}
+
+/* The attacker's row of u_ij into m->undisplaced. */
+static void undeterred_row(cy_model *m, size_t attacker) {
+  const cy_attack_context ctx = attack_context(m, attacker);
   m->attack[attacker]->weights(&ctx, m->weight);
-  double rate = m->attr[attacker][CY_ATTR_ATTACK_RATE];
-  double kappa = m->scenario->states[attacker].attack.deterrence;
-  const double *fear = m->fear + row;
-  for (size_t target = 0; target < n; target++) {
-    double deterred = kappa * fear[target];
-    /* exp(-0.0) == 1 exactly: skipping it changes no bit. */
-    m->undisplaced[target] = target == attacker
-                                 ? 0.0
-                                 : rate * m->weight[target] *
-                                       m->attr[target][CY_ATTR_EXPOSURE] *
-                                       (deterred == 0.0 ? 1.0 : exp(-deterred));
-  }
+  for (size_t target = 0; target < m->n_states; target++)
+    m->undisplaced[target] = undeterred(m, attacker, target, m->weight[target]);
 }
 
 /* Recomputes the attacker's row of intensities from its inputs and
@@ -320,10 +344,13 @@ static void undeterred_row(cy_model *m, size_t attacker) {
  * lose times the clause's displacement goes to its other targets in
  * proportion to their undisplaced intensity.  Intensity lost to deterrence
  * is removed, not displaced (§10.3). */
-static void row_update(cy_model *m, size_t attacker) {
+/* The attacker's row of intensities, computed afresh from its inputs into
+ * m->undisplaced (each entry is replaced by its rate; the sums are taken
+ * first). */
+static void row_rates(cy_model *m, size_t attacker) {
   size_t n = m->n_states, row = attacker * n;
   undeterred_row(m, attacker);
-  const double *undisplaced = m->undisplaced;
+  double *undisplaced = m->undisplaced;
   const double *compliance = m->compliance + row;
   const double *displacement = m->displacement + row;
   const uint8_t *is_partner = m->is_partner + row;
@@ -343,48 +370,105 @@ static void row_update(cy_model *m, size_t attacker) {
       rate = undisplaced[target] + displaced * undisplaced[target] / outside;
     else
       rate = undisplaced[target];
-    if (target != attacker && rate != m->intensity[row + target])
-      channel_set_rate(m, row + target, rate);
+    undisplaced[target] = rate;
   }
+}
+
+static void row_update(cy_model *m, size_t attacker) {
+  size_t n = m->n_states, row = attacker * n;
+  row_rates(m, attacker);
+  for (size_t target = 0; target < n; target++)
+    if (target != attacker &&
+        m->undisplaced[target] != m->intensity[row + target])
+      channel_set_rate(m, row + target, m->undisplaced[target]);
+}
+
+#ifndef NDEBUG
+/* Whether the attacker's intensities are those row_update() would give
+ * them now: the invariant that lets channel_update() and
+ * structure_changed() recompute less than every row (checked by the
+ * assertions of every Debug build and test run). */
+static bool row_is_current(cy_model *m, size_t attacker) {
+  size_t n = m->n_states, row = attacker * n;
+  row_rates(m, attacker);
+  for (size_t target = 0; target < n; target++)
+    if (target != attacker &&
+        m->undisplaced[target] != m->intensity[row + target])
+      return false;
+  return true;
+}
+#endif
+
+/* Only the attacker's inputs for target changed (its hostility or fear
+ * toward target).  Without partners the row's intensities are each its
+ * u_ij alone, so only this channel's can change, and recomputing it gives
+ * the bits row_update() would give it (the same operations in the same
+ * order); every other channel would be left alone there too.  With
+ * partners every intensity of the row depends on the row's sums: the
+ * whole row is recomputed. */
+static void channel_update(cy_model *m, size_t attacker, size_t target) {
+  if (m->n_partners[attacker]) {
+    row_update(m, attacker);
+    return;
+  }
+  if (target == attacker)
+    return;
+  const cy_attack_context ctx = attack_context(m, attacker);
+  size_t pair = attacker * m->n_states + target;
+  double rate = undeterred(m, attacker, target,
+                           m->attack[attacker]->weight(&ctx, target));
+  if (rate != m->intensity[pair])
+    channel_set_rate(m, pair, rate);
 }
 
 /* One active nonaggression clause covers every ordered pair of its members.
  * Several clauses covering one pair: the largest compliance wins (MODEL.md),
  * with its own displacement (the larger one on a tie). */
-static void cover_members(cy_model *m, const uint8_t *is_member,
+static void cover_members(cy_model *m, const alliance_run *run,
                           double compliance, double displacement) {
   size_t n = m->n_states;
-  for (size_t attacker = 0; attacker < n; attacker++) {
-    if (!is_member[attacker])
-      continue;
-    for (size_t partner = 0; partner < n; partner++) {
-      if (partner == attacker || !is_member[partner])
+  for (size_t i = 0; i < run->n_members; i++) {
+    size_t attacker = run->member[i];
+    for (size_t j = 0; j < run->n_members; j++) {
+      size_t partner = run->member[j];
+      if (partner == attacker)
         continue;
       size_t pair = attacker * n + partner;
-      if (!m->is_partner[pair] || compliance > m->compliance[pair] ||
-          (compliance == m->compliance[pair] &&
-           displacement > m->displacement[pair])) {
+      if (!m->is_partner[pair]) {
         m->is_partner[pair] = 1;
-        m->compliance[pair] = compliance;
-        m->displacement[pair] = displacement;
+        m->n_partners[attacker]++;
+        m->covered[m->n_covered++] = (uint32_t)pair;
+        m->row_dirty[attacker] = 1;
+      } else if (!(compliance > m->compliance[pair] ||
+                   (compliance == m->compliance[pair] &&
+                    displacement > m->displacement[pair]))) {
+        continue;
       }
+      m->compliance[pair] = compliance;
+      m->displacement[pair] = displacement;
     }
   }
 }
 
-/* Recomputes nonaggression coverage from the active alliances. */
+/* Recomputes nonaggression coverage from the active alliances, clearing
+ * only the pairs covered before; the rows of every pair covered before or
+ * after are marked in row_dirty. */
 static void coverage_update(cy_model *m) {
-  size_t pairs = m->n_states * m->n_states;
-  memset(m->is_partner, 0, pairs);
-  memset(m->compliance, 0, pairs * sizeof *m->compliance);
-  memset(m->displacement, 0, pairs * sizeof *m->displacement);
+  size_t n = m->n_states;
+  for (size_t i = 0; i < m->n_covered; i++) {
+    size_t pair = m->covered[i];
+    m->is_partner[pair] = 0;
+    m->compliance[pair] = m->displacement[pair] = 0.0;
+    m->n_partners[pair / n] = 0;
+    m->row_dirty[pair / n] = 1;
+  }
+  m->n_covered = 0;
   for (size_t alliance = 0; alliance < m->n_alliances; alliance++) {
     const cy_alliance_spec *spec = &m->scenario->alliances[alliance];
     if (!(spec->clauses & CY_CLAUSE_NONAGGRESSION) ||
         !alliance_active(m, alliance))
       continue;
-    cover_members(m, m->alliances[alliance].is_member,
-                  spec->nonaggression.compliance,
+    cover_members(m, &m->alliances[alliance], spec->nonaggression.compliance,
                   spec->nonaggression.displacement);
   }
 }
@@ -394,10 +478,20 @@ static void rows_update_all(cy_model *m) {
     row_update(m, attacker);
 }
 
-/* Alliance membership or activity changed. */
+/* Alliance membership or activity changed.  Of the intensities' inputs
+ * only nonaggression coverage depends on alliances, and a row that has no
+ * partner before or after keeps every input: recomputing it would change
+ * no bit.  So only the rows coverage_update() marked are recomputed, in
+ * the order rows_update_all() would take them. */
 static void structure_changed(cy_model *m) {
   coverage_update(m);
-  rows_update_all(m);
+  for (size_t attacker = 0; attacker < m->n_states; attacker++)
+    if (m->row_dirty[attacker]) {
+      m->row_dirty[attacker] = 0;
+      row_update(m, attacker);
+    } else {
+      assert(attacker == m->reviewing || row_is_current(m, attacker));
+    }
 }
 
 /* Ends the alliance (a disabled one never started and never ends: §10.4).
@@ -454,12 +548,15 @@ static void share_intel(cy_model *m, const op_ref *op) {
   size_t detector = op->target, attacker = op->attacker;
   for (size_t alliance = 0; alliance < m->n_alliances; alliance++) {
     const cy_alliance_spec *spec = &m->scenario->alliances[alliance];
-    const uint8_t *is_member = m->alliances[alliance].is_member;
+    const alliance_run *run = &m->alliances[alliance];
     if (!(spec->clauses & CY_CLAUSE_INTEL_SHARING) ||
-        !alliance_active(m, alliance) || !is_member[detector])
+        !alliance_active(m, alliance) || !run->is_member[detector])
       continue;
-    for (size_t member = 0; member < m->n_states; member++) {
-      if (member == detector || member == attacker || !is_member[member])
+    /* Each member's indicator is its own draw and it writes its own pair
+     * only, so the members' order does not matter. */
+    for (size_t i = 0; i < run->n_members; i++) {
+      size_t member = run->member[i];
+      if (member == detector || member == attacker)
         continue;
       if (!(cy_crn_uniform(share_draws(m, alliance, member, op),
                            CY__DRAW_SHARE) < spec->intel_sharing.share))
@@ -551,7 +648,7 @@ static void inflict_damage(cy_model *m, const op_ref *op) {
               -1, damage);
 }
 
-static void row_update(cy_model *m, size_t attacker);
+static void channel_update(cy_model *m, size_t attacker, size_t target);
 
 /* §10.3: a successful response by a against i raises i's fear of a, and
  * of the victim it answered for when it was collective. */
@@ -561,9 +658,16 @@ static void instil_fear(cy_model *m, const op_ref *op) {
   m->fear[fearful * n + feared] += step;
   if (op->victim != feared)
     m->fear[fearful * n + op->victim] += step;
-  /* Without deterrence fear enters no intensity (exp(-0 F) == 1). */
-  if (m->scenario->states[fearful].attack.deterrence != 0.0)
-    row_update(m, fearful);
+  /* Without deterrence fear enters no intensity (exp(-0 F) == 1).  The
+   * two channels in target order, as row_update() would take them. */
+  if (m->scenario->states[fearful].attack.deterrence == 0.0)
+    return;
+  size_t first = feared < op->victim ? feared : op->victim;
+  size_t second = feared < op->victim ? op->victim : feared;
+  channel_update(m, fearful, first);
+  if (second != first && !m->n_partners[fearful])
+    channel_update(m, fearful, second);
+  assert(row_is_current(m, fearful));
 }
 
 static void launch(cy_model *m, const op_ref *op) {
@@ -665,7 +769,8 @@ static void raise_hostility(cy_model *m, size_t from, size_t toward,
   double raised = fmin(1.0, *h + step);
   if (raised != *h) {
     *h = raised;
-    row_update(m, from);
+    channel_update(m, from, toward);
+    assert(row_is_current(m, from));
   }
 }
 
@@ -677,26 +782,26 @@ static void count_breaches(cy_model *m, size_t victim, size_t blamed) {
 }
 
 /* Fills m->solidarity and m->defends for the members that stand by the
- * victim against blamed: each acts once per attribution however many
- * alliances bind it to the victim (the largest solidarity counts).  Returns
- * false when none does (and leaves the scratch arrays alone). */
-static bool find_defenders(cy_model *m, size_t victim, size_t blamed) {
-  size_t n = m->n_states;
-  bool any = false;
+ * victim against blamed, and lists them in m->defender, ascending: each
+ * acts once per attribution however many alliances bind it to the victim
+ * (the largest solidarity counts).  Returns their number.  defends[] is
+ * all zero between calls (mutual_defence() clears the entries it used). */
+static size_t find_defenders(cy_model *m, size_t victim, size_t blamed) {
+  size_t count = 0;
   for (size_t alliance = 0; alliance < m->n_alliances; alliance++) {
     const cy_alliance_spec *spec = &m->scenario->alliances[alliance];
-    const uint8_t *is_member = m->alliances[alliance].is_member;
+    const alliance_run *run = &m->alliances[alliance];
     if (!(spec->clauses & CY_CLAUSE_MUTUAL_DEFENCE) ||
-        !alliance_active(m, alliance) || !is_member[victim] ||
-        is_member[blamed])
+        !alliance_active(m, alliance) || !run->is_member[victim] ||
+        run->is_member[blamed])
       continue;
-    for (size_t member = 0; member < n; member++) {
-      if (member == victim || !is_member[member])
+    for (size_t i = 0; i < run->n_members; i++) {
+      size_t member = run->member[i];
+      if (member == victim)
         continue;
-      if (!any) {
-        memset(m->solidarity, 0, n * sizeof *m->solidarity);
-        memset(m->defends, 0, n);
-        any = true;
+      if (!m->defends[member]) {
+        m->solidarity[member] = 0.0;
+        m->defender[count++] = (uint8_t)member;
       }
       m->solidarity[member] =
           fmax(m->solidarity[member], spec->mutual_defence.solidarity);
@@ -705,20 +810,29 @@ static bool find_defenders(cy_model *m, size_t victim, size_t blamed) {
           (spec->mutual_defence.collective_response ? DEFEND_RESPOND : 0);
     }
   }
-  return any;
+  /* Members of several alliances come in alliance order: sort, so that
+   * they act in state order (their responses take kernel sequences). */
+  for (size_t i = 1; i < count; i++) {
+    uint8_t member = m->defender[i];
+    size_t j = i;
+    for (; j > 0 && m->defender[j - 1] > member; j--)
+      m->defender[j] = m->defender[j - 1];
+    m->defender[j] = member;
+  }
+  return count;
 }
 
 static void mutual_defence(cy_model *m, size_t victim, size_t blamed,
                            int optype, double step) {
-  if (!find_defenders(m, victim, blamed))
-    return;
-  for (size_t member = 0; member < m->n_states; member++) {
-    if (!m->defends[member])
-      continue;
+  size_t count = find_defenders(m, victim, blamed);
+  for (size_t i = 0; i < count; i++) {
+    size_t member = m->defender[i];
     raise_hostility(m, member, blamed, m->solidarity[member] * step);
     if (m->defends[member] & DEFEND_RESPOND)
       respond(m, member, blamed, optype, victim);
   }
+  for (size_t i = 0; i < count; i++)
+    m->defends[m->defender[i]] = 0;
 }
 
 /* The victim blames `blamed` for an operation of type optype. */
@@ -852,11 +966,10 @@ static bool fear_decay(cy_model *m, size_t state) {
 
 /* Tech transfer: the state's defense moves toward the members' largest. */
 static void transfer_tech(cy_model *m, size_t alliance, size_t state) {
-  const uint8_t *is_member = m->alliances[alliance].is_member;
+  const alliance_run *run = &m->alliances[alliance];
   double best = 0.0;
-  for (size_t member = 0; member < m->n_states; member++)
-    if (is_member[member])
-      best = fmax(best, m->attr[member][CY_ATTR_DEFENSE]);
+  for (size_t i = 0; i < run->n_members; i++)
+    best = fmax(best, m->attr[run->member[i]][CY_ATTR_DEFENSE]);
   double *defense = &m->attr[state][CY_ATTR_DEFENSE];
   *defense +=
       m->scenario->alliances[alliance].tech_transfer.rate * (best - *defense);
@@ -866,18 +979,19 @@ static void transfer_tech(cy_model *m, size_t alliance, size_t state) {
  * hostility (the mean of its two directions) above collapse_hostility. */
 static void check_working_group(cy_model *m, size_t alliance) {
   size_t n = m->n_states;
-  const uint8_t *is_member = m->alliances[alliance].is_member;
+  const alliance_run *run = &m->alliances[alliance];
   double collapse =
       m->scenario->alliances[alliance].working_group.collapse_hostility;
-  for (size_t one = 0; one < n; one++)
-    for (size_t other = one + 1; other < n; other++)
-      if (is_member[one] && is_member[other] &&
-          0.5 * (m->hostility[one * n + other] +
-                 m->hostility[other * n + one]) >
-              collapse) {
+  for (size_t i = 0; i < run->n_members; i++)
+    for (size_t j = i + 1; j < run->n_members; j++) {
+      size_t one = run->member[i], other = run->member[j];
+      if (0.5 *
+              (m->hostility[one * n + other] + m->hostility[other * n + one]) >
+          collapse) {
         working_group_end(m, alliance);
         return;
       }
+    }
 }
 
 /* What the state's alliances do at its review: rules of their clauses, the
@@ -910,9 +1024,11 @@ static void on_review(cy_kernel *kern, void *ctx, uint32_t obj, uint32_t arg) {
       cy_crn_block(cy_crn_source(m->key, cy_crn_code(CY__SRC_REVIEW, 0, 0,
                                                      (unsigned)state, 0)),
                    (uint64_t)(int64_t)k);
+  m->reviewing = state;
   bool relaxed = run_review_policy(m, state, draws);
   bool decayed = fear_decay(m, state);
   review_alliances(m, state);
+  m->reviewing = SIZE_MAX;
   /* Tech transfer changes defences, which no intensity reads. */
   if (relaxed || decayed)
     row_update(m, state);
@@ -936,8 +1052,28 @@ static void step_hostility(cy_model *m, size_t from, size_t toward,
   double stepped = fmin(1.0, fmax(0.0, *h + step));
   if (stepped != *h) {
     *h = stepped;
-    row_update(m, from);
+    channel_update(m, from, toward);
+    assert(row_is_current(m, from));
   }
+}
+
+/* Adds state to the alliance's members (it is not one). */
+static void add_member(alliance_run *run, size_t state) {
+  size_t i = run->n_members++;
+  for (; i > 0 && run->member[i - 1] > state; i--)
+    run->member[i] = run->member[i - 1];
+  run->member[i] = (uint8_t)state;
+  run->is_member[state] = 1;
+}
+
+/* Removes state from the alliance's members (it is one). */
+static void remove_member(alliance_run *run, size_t state) {
+  size_t i = 0;
+  while (run->member[i] != state)
+    i++;
+  for (run->n_members--; i < run->n_members; i++)
+    run->member[i] = run->member[i + 1];
+  run->is_member[state] = 0;
 }
 
 /* A disabled alliance ignores join, leave and end_alliance (§10.4). */
@@ -946,8 +1082,7 @@ static void timeline_join(cy_model *m, size_t alliance, size_t state) {
   if (!m->scenario->alliances[alliance].enabled || run->ended ||
       run->is_member[state])
     return;
-  run->is_member[state] = 1;
-  run->n_members++;
+  add_member(run, state);
   structure_changed(m);
 }
 
@@ -956,8 +1091,7 @@ static void timeline_leave(cy_model *m, size_t alliance, size_t state) {
   if (!m->scenario->alliances[alliance].enabled || run->ended ||
       !run->is_member[state])
     return;
-  run->is_member[state] = 0;
-  run->n_members--;
+  remove_member(run, state);
   if (run->n_members < 2)
     alliance_end(m, alliance);
   else
@@ -1050,6 +1184,7 @@ void cy_model_free(cy_model *m) {
   if (m->alliances)
     for (size_t alliance = 0; alliance < m->n_alliances; alliance++) {
       free(m->alliances[alliance].is_member);
+      free(m->alliances[alliance].member);
       free(m->alliances[alliance].breach_times);
     }
   free(m->alliances);
@@ -1084,11 +1219,13 @@ static bool alloc_alliances(cy_model *m) {
     const cy_alliance_spec *spec = &m->scenario->alliances[alliance];
     alliance_run *run = &m->alliances[alliance];
     run->is_member = calloc(m->n_states, 1);
+    run->member = calloc(m->n_states, 1);
     run->breach_cap =
         spec->nonaggression.threshold ? spec->nonaggression.threshold : 1;
     if (keeps_breach_times(spec))
       run->breach_times = calloc(run->breach_cap, sizeof *run->breach_times);
-    if (!run->is_member || (keeps_breach_times(spec) && !run->breach_times))
+    if (!run->is_member || !run->member ||
+        (keeps_breach_times(spec) && !run->breach_times))
       return false;
   }
   return true;
@@ -1266,9 +1403,11 @@ static void reset_alliances(cy_model *m) {
     const cy_alliance_spec *spec = &s->alliances[alliance];
     alliance_run *run = &m->alliances[alliance];
     memset(run->is_member, 0, m->n_states);
+    run->n_members = 0;
     for (size_t i = 0; i < spec->n_members; i++)
-      run->is_member[spec->members[i]] = 1;
-    run->n_members = spec->n_members;
+      if (!run->is_member[spec->members[i]])
+        add_member(run, (size_t)spec->members[i]);
+    assert(run->n_members == spec->n_members);
     run->ended = false;
     run->group_ended = false;
     run->n_breaches = run->next_breach = 0;
@@ -1310,6 +1449,7 @@ static void schedule_first_events(cy_model *m) {
 /* Every attacker's intensities from the start state. */
 static void start_channels(cy_model *m) {
   coverage_update(m);
+  memset(m->row_dirty, 0, m->n_states);
   rows_update_all(m);
 }
 
@@ -1321,6 +1461,7 @@ int cy_model_run(cy_model *m, int64_t seed, uint64_t replication,
          out->n_alliances == m->n_alliances);
   m->out = out;
   m->err = CY_OK;
+  m->reviewing = SIZE_MAX;
   m->log_events = s->output.event_log;
   m->warmup = s->warmup;
   m->key = cy_stream_seed(seed, replication, 0);

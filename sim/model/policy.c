@@ -8,9 +8,17 @@
 
 /* ---- attack policies: w_ij of MODEL.md §2 ---- */
 
+static double weight_by_hostility(const cy_attack_context *ctx, size_t target) {
+  return target == ctx->attacker ? 0.0 : ctx->hostility[target];
+}
+
 static void weigh_by_hostility(const cy_attack_context *ctx, double *weight) {
   for (size_t target = 0; target < ctx->n_states; target++)
-    weight[target] = target == ctx->attacker ? 0.0 : ctx->hostility[target];
+    weight[target] = weight_by_hostility(ctx, target);
+}
+
+static double weight_uniformly(const cy_attack_context *ctx, size_t target) {
+  return target == ctx->attacker ? 0.0 : 1.0 / (double)(ctx->n_states - 1);
 }
 
 static void weigh_uniformly(const cy_attack_context *ctx, double *weight) {
@@ -19,33 +27,56 @@ static void weigh_uniformly(const cy_attack_context *ctx, double *weight) {
     weight[target] = target == ctx->attacker ? 0.0 : each;
 }
 
-static void weigh_by_value(const cy_attack_context *ctx, double *weight) {
-  const double *value = ctx->value;
+/* The sum of the other states' values, in state order (weights() and
+ * weight() add in the same order, so they agree bit for bit). */
+static double others_value(const cy_attack_context *ctx) {
   double total = 0.0;
   for (size_t target = 0; target < ctx->n_states; target++)
     if (target != ctx->attacker)
-      total += value[target];
+      total += ctx->value[target];
+  return total;
+}
+
+static double value_share(const cy_attack_context *ctx, size_t target,
+                          double total) {
+  return (target == ctx->attacker || !(total > 0.0))
+             ? 0.0
+             : ctx->value[target] / total;
+}
+
+static double weight_by_value(const cy_attack_context *ctx, size_t target) {
+  return value_share(ctx, target, others_value(ctx));
+}
+
+static void weigh_by_value(const cy_attack_context *ctx, double *weight) {
+  double total = others_value(ctx);
   for (size_t target = 0; target < ctx->n_states; target++)
-    weight[target] = (target == ctx->attacker || !(total > 0.0))
-                         ? 0.0
-                         : value[target] / total;
+    weight[target] = value_share(ctx, target, total);
 }
 
 /* Retaliatory states never attack on their own: they act only through
  * their response policy. */
+static double weight_nothing(const cy_attack_context *ctx, size_t target) {
+  (void)ctx;
+  (void)target;
+  return 0.0;
+}
+
 static void weigh_nothing(const cy_attack_context *ctx, double *weight) {
   for (size_t target = 0; target < ctx->n_states; target++)
     weight[target] = 0.0;
 }
 
 static const cy_attack_policy_type attack_hostility = {
-    .name = "hostility", .weights = weigh_by_hostility};
+    .name = "hostility",
+    .weights = weigh_by_hostility,
+    .weight = weight_by_hostility};
 static const cy_attack_policy_type attack_uniform = {
-    .name = "uniform", .weights = weigh_uniformly};
-static const cy_attack_policy_type attack_value = {.name = "value",
-                                                   .weights = weigh_by_value};
+    .name = "uniform", .weights = weigh_uniformly, .weight = weight_uniformly};
+static const cy_attack_policy_type attack_value = {
+    .name = "value", .weights = weigh_by_value, .weight = weight_by_value};
 static const cy_attack_policy_type attack_retaliatory = {
-    .name = "retaliatory", .weights = weigh_nothing};
+    .name = "retaliatory", .weights = weigh_nothing, .weight = weight_nothing};
 
 /* ---- response policies: MODEL.md §4 ---- */
 

@@ -38,10 +38,15 @@ typedef struct cy_attack_context {
 
 /* weights() fills weight[target] >= 0 for every target != ctx->attacker
  * (weight[attacker] is ignored).  It draws no random numbers: the model
- * calls it whenever an input of the attacker's intensities changes. */
+ * calls it whenever an input of the attacker's intensities changes.
+ * weight() gives the one weight weights() gives target, bit for bit (the
+ * same operations in the same order): when one entry of a hostility row
+ * changes, the model recomputes that one channel's intensity instead of
+ * the row's N (tests/test_model_determinism.c checks the equality). */
 typedef struct cy_attack_policy_type {
   const char *name;
   void (*weights)(const cy_attack_context *ctx, double *weight);
+  double (*weight)(const cy_attack_context *ctx, size_t target);
 } cy_attack_policy_type;
 
 /* ---- response: MODEL.md §4 ---- */

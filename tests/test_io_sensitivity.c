@@ -17,7 +17,8 @@
  * design does), A_B^(i) is A with column i from B.
  *
  * Tolerance.  An estimator is a mean over the N rows of a per-row term
- * (fb (fab_i - fa) for S1, (fa - fab_i)^2 / 2 for ST) divided by V.  With
+ * ((fb - f0) (fab_i - fa) for S1, f0 the mean of fa and fb; (fa - fab_i)^2
+ * / 2 for ST) divided by V.  With
  * rows drawn at random its standard error would be sd(term) / (sqrt(N) V),
  * which the test computes from the data; Sobol rows fill the unit cube
  * more evenly than random ones, so their error is smaller still on these
@@ -78,7 +79,7 @@ static void std_errors(const double *fa, const double *fb, const double *fab_i,
     ss += (fa[r] - mean) * (fa[r] - mean) + (fb[r] - mean) * (fb[r] - mean);
   double v = ss / (2 * N), m1 = 0, m2 = 0, q1 = 0, q2 = 0;
   for (size_t r = 0; r < N; r++) {
-    double t1 = fb[r] * (fab_i[r] - fa[r]);
+    double t1 = (fb[r] - mean) * (fab_i[r] - fa[r]);
     double t2 = (fa[r] - fab_i[r]) * (fa[r] - fab_i[r]) / 2;
     m1 += t1, q1 += t1 * t1, m2 += t2, q2 += t2 * t2;
   }
@@ -154,6 +155,25 @@ static void check_product(void) {
   CHECK(!rc && out[2].s1 == 0 && out[2].st == 0 && out[2].s1_lo == 0 &&
             out[2].s1_hi == 0 && out[2].st_lo == 0 && out[2].st_hi == 0,
         "the dummy: exactly 0, interval [0, 0]");
+  /* The indices do not depend on the level of the quantity: x1 x2 + 1000
+   * has the same ones, intervals included (up to rounding).  Without the
+   * centring of fb, S1's terms would carry 1000 (fab - fa), and its
+   * bootstrap interval would be some 4000 times wider. */
+  cy_sobol_index shifted[K];
+  for (size_t r = 0; r < N; r++) {
+    fa[r] += 1000;
+    fb[r] += 1000;
+    for (size_t i = 0; i < K; i++)
+      fab[i * N + r] += 1000;
+  }
+  rc = cy_sobol_indices(N, K, fa, fb, fab, shifted, &err);
+  for (size_t i = 0; !rc && i < K; i++) {
+    CHECK_NEAR(shifted[i].s1, out[i].s1, 1e-6, "shifted S1");
+    CHECK_NEAR(shifted[i].s1_lo, out[i].s1_lo, 1e-6, "shifted S1_lo");
+    CHECK_NEAR(shifted[i].s1_hi, out[i].s1_hi, 1e-6, "shifted S1_hi");
+    CHECK_NEAR(shifted[i].st, out[i].st, 1e-6, "shifted ST");
+    CHECK_NEAR(shifted[i].st_hi, out[i].st_hi, 1e-6, "shifted ST_hi");
+  }
   free(fa);
   free(fb);
   free(fab);

@@ -29,9 +29,11 @@ typedef struct cy_sobol_index {
 /* First-order and total indices of k factors from a Saltelli design of n
  * rows: fa[r] = f(A_r), fb[r] = f(B_r), fab[i * n + r] = f(A_B^(i+1)_r)
  * (A with column i taken from B), for r = 0 .. n-1.  With V the variance
- * (divided by 2n) of the 2n values fa and fb:
- *   S1_i = (1/n) sum_r fb[r] (fab_i[r] - fa[r]) / V      (Saltelli 2010)
- *   ST_i = (1/2n) sum_r (fa[r] - fab_i[r])^2 / V         (Jansen 1999)
+ * (divided by 2n) and f0 the mean of the 2n values fa and fb:
+ *   S1_i = (1/n) sum_r (fb[r] - f0) (fab_i[r] - fa[r]) / V  (Saltelli 2010)
+ *   ST_i = (1/2n) sum_r (fa[r] - fab_i[r])^2 / V            (Jansen 1999)
+ * (Saltelli's estimator on the centred fb: same expectation, but a
+ * variance free of the quantity's mean level; sim/MODEL.md explains)
  * and each one's 95% percentile bootstrap interval over CY_SOBOL_RESAMPLES
  * resamples of the rows r (a row keeps its fa, fb and every fab together),
  * deterministic.  A resample whose V is 0 is replaced by the next one

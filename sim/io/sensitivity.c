@@ -17,12 +17,14 @@
  * design, or row j itself when idx is NULL (the full sample). */
 static size_t row(const size_t *idx, size_t j) { return idx ? idx[j] : j; }
 
-/* The variance, divided by 2n, of the 2n values fa and fb of the rows;
- * exactly 0 when they are all equal (a mean of equal values need not
- * reproduce them in floating point, so constancy is tested directly). */
+/* The variance, divided by 2n, of the 2n values fa and fb of the rows, and
+ * their mean into *mean; exactly 0 when they are all equal (a mean of
+ * equal values need not reproduce them in floating point, so constancy is
+ * tested directly). */
 static double variance(size_t n, const double *fa, const double *fb,
-                       const size_t *idx) {
+                       const size_t *idx, double *mean) {
   double first = fa[row(idx, 0)];
+  *mean = first;
   bool constant = true;
   for (size_t j = 0; j < n && constant; j++)
     constant = fa[row(idx, j)] == first && fb[row(idx, j)] == first;
@@ -31,23 +33,29 @@ static double variance(size_t n, const double *fa, const double *fb,
   double sum = 0;
   for (size_t j = 0; j < n; j++)
     sum += fa[row(idx, j)] + fb[row(idx, j)];
-  double mean = sum / (double)(2 * n), ss = 0;
+  *mean = sum / (double)(2 * n);
+  double ss = 0;
   for (size_t j = 0; j < n; j++) {
-    double da = fa[row(idx, j)] - mean, db = fb[row(idx, j)] - mean;
+    double da = fa[row(idx, j)] - *mean, db = fb[row(idx, j)] - *mean;
     ss += da * da + db * db;
   }
   return ss / (double)(2 * n);
 }
 
-/* Both indices of factor i over the rows, given their variance v > 0. */
+/* Both indices of factor i over the rows, given the mean f0 and variance
+ * v > 0 of their fa and fb.  S1 takes fb - f0 in place of fb: the same
+ * expectation (the mean of fab_i - fa is 0), and a variance that no longer
+ * grows with the square of the quantity's mean level, which for a count
+ * or damage far from 0 would swamp the index (sim/MODEL.md, "Sensitivity
+ * indices"). */
 static void estimate(size_t n, const double *fa, const double *fb,
-                     const double *fab_i, const size_t *idx, double v,
-                     double *s1, double *st) {
+                     const double *fab_i, const size_t *idx, double f0,
+                     double v, double *s1, double *st) {
   double first = 0, total = 0;
   for (size_t j = 0; j < n; j++) {
     size_t r = row(idx, j);
     double d = fab_i[r] - fa[r];
-    first += fb[r] * d;
+    first += (fb[r] - f0) * d;
     total += d * d;
   }
   *s1 = first / (double)n / v;
@@ -63,11 +71,12 @@ static int double_cmp(const void *a, const void *b) {
  * variance is > 0, into *v; CY_EINPUT when more than CY_SOBOL_RESAMPLES
  * draws in all (*rejected counts them) had none. */
 static int draw(size_t n, const double *fa, const double *fb, size_t *idx,
-                uint64_t *state, size_t *rejected, double *v, cy_error *err) {
+                uint64_t *state, size_t *rejected, double *f0, double *v,
+                cy_error *err) {
   for (;;) {
     for (size_t j = 0; j < n; j++)
       idx[j] = (size_t)(((cy__splitmix64(state) >> 32) * (uint64_t)n) >> 32);
-    *v = variance(n, fa, fb, idx);
+    *v = variance(n, fa, fb, idx, f0);
     if (*v > 0)
       return CY_OK;
     if (++*rejected > CY_SOBOL_RESAMPLES)
@@ -91,10 +100,11 @@ static int bootstrap(size_t n, size_t k, const double *fa, const double *fb,
   uint64_t state = 0;
   size_t rejected = 0;
   for (size_t b = 0; !rc && b < B; b++) {
-    double v;
-    rc = draw(n, fa, fb, idx, &state, &rejected, &v, err);
+    double f0, v;
+    rc = draw(n, fa, fb, idx, &state, &rejected, &f0, &v, err);
     for (size_t i = 0; !rc && i < k; i++)
-      estimate(n, fa, fb, fab + i * n, idx, v, &s1[i * B + b], &st[i * B + b]);
+      estimate(n, fa, fb, fab + i * n, idx, f0, v, &s1[i * B + b],
+               &st[i * B + b]);
   }
   for (size_t i = 0; !rc && i < k; i++) {
     qsort(s1 + i * B, B, sizeof *s1, double_cmp);
@@ -130,7 +140,7 @@ int cy_sobol_indices(size_t n, size_t k, const double *fa, const double *fb,
   if (!all_finite(fa, n) || !all_finite(fb, n) || !all_finite(fab, k * n))
     return cy_error_set(err, CY_EINPUT,
                         "a value is not finite (NaN or infinite)");
-  double v = variance(n, fa, fb, NULL);
+  double f0, v = variance(n, fa, fb, NULL, &f0);
   if (v == 0) {
     char buf[32];
     cy_format_double(fa[0], buf, sizeof buf);
@@ -141,6 +151,6 @@ int cy_sobol_indices(size_t n, size_t k, const double *fa, const double *fb,
                         buf);
   }
   for (size_t i = 0; i < k; i++)
-    estimate(n, fa, fb, fab + i * n, NULL, v, &out[i].s1, &out[i].st);
+    estimate(n, fa, fb, fab + i * n, NULL, f0, v, &out[i].s1, &out[i].st);
   return bootstrap(n, k, fa, fb, fab, out, err);
 }

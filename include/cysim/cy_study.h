@@ -58,6 +58,39 @@ typedef struct cy_axis {
   char **strings;  /* [n_values] when type is STRING */
 } cy_axis;
 
+/* The study design (sim/MODEL.md, "Study designs"; the `design` group).
+ * GRID: the cross product of the sweep axes (the default; no other field
+ * is set).  LHS and SALTELLI: every sweep axis is a range and a zip group
+ * is one factor; point p has the unit-cube coordinates unit[p * k .. p * k
+ * + k) and each axis holds one value per point (cy_study_value_index(st,
+ * p, a) == p).  SALTELLI points are ordered A, B, A_B^(1) .. A_B^(k), N
+ * rows each: point = matrix * N + row. */
+typedef enum cy_design_method {
+  CY_DESIGN_GRID,
+  CY_DESIGN_LHS,
+  CY_DESIGN_SALTELLI,
+  CY_DESIGN_METHOD_COUNT
+} cy_design_method;
+
+/* "grid", "lhs", "saltelli": the names the file writes. */
+extern const char *const cy_design_method_names[CY_DESIGN_METHOD_COUNT];
+
+/* Matrix codes of /design/matrix: A (the only one of LHS), B, then
+ * CY_DESIGN_AB + i for A_B^(i+1), i the 0-based factor. */
+enum { CY_DESIGN_A = 0, CY_DESIGN_B = 1, CY_DESIGN_AB = 2 };
+
+typedef struct cy_design {
+  cy_design_method method;
+  size_t samples;             /* N */
+  size_t n_factors;           /* k */
+  int64_t seed;               /* the design seed (not scenario.seed) */
+  char (*factors)[CY_ID_MAX]; /* [k] a zip group's tag, else the axis name */
+  size_t *axis_factor;        /* [n_axes] the factor of each axis */
+  uint8_t *matrix;            /* [P] CY_DESIGN_A, _B, _AB + i */
+  uint32_t *row;              /* [P] the row within its matrix */
+  double *unit;               /* [P * k] coordinates in [0, 1) */
+} cy_design;
+
 /* Loads `path`, applies the n_sets "path=value" overrides in order, then
  * validates the base scenario and every sweep point.  A sweep of more than
  * cy_work_caps_default.points points is the exception: validating it could
@@ -91,6 +124,8 @@ size_t cy_study_n_points(const cy_study *st);
  * replication) alone, so shards of any split merge into the same file. */
 void cy_study_task_runs(size_t runs, size_t task, size_t tasks, size_t *lo,
                         size_t *hi);
+/* The study's design (owned by the study; method GRID without one). */
+const cy_design *cy_study_design(const cy_study *st);
 /* Which of axis a's values point p uses. */
 size_t cy_study_value_index(const cy_study *st, size_t point, size_t axis);
 

@@ -16,12 +16,29 @@ const cy_h5_dataset cy__h5_datasets[CY_H5_N_DATASETS] = {
 static const cy_h5_var vars[] = {CY_FILE_VARIABLES(VAR)};
 #undef VAR
 
+/* /design (sim/MODEL.md, "Study designs"): apart from CY_FILE_VARIABLES,
+ * whose names a sweep axis may not take, because /design is a group of
+ * its own where no axis goes. */
+static const cy_h5_var design_vars[] = {
+    {"design/factor", NULL, "design factor",
+     "sampled factor: a zip group's tag, else the sweep axis's name"},
+    {"design/matrix", "1", "design matrix",
+     "matrix of the point (flag_meanings): A, B, or AB_i, A with factor i "
+     "taken from B"},
+    {"design/row", "1", "design row", "row of the point within its matrix"},
+    {"design/unit", "1", "unit coordinate",
+     "coordinate of the point in the unit cube, per factor, in [0, 1)"},
+};
+
 const cy_h5_var *cy__h5_var(const char *path) {
   if (strncmp(path, "sweep/", 6) == 0)
     path = "sweep/";
   for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
     if (strcmp(vars[i].path, path) == 0)
       return &vars[i];
+  for (size_t i = 0; i < sizeof design_vars / sizeof design_vars[0]; i++)
+    if (strcmp(design_vars[i].path, path) == 0)
+      return &design_vars[i];
   return NULL;
 }
 

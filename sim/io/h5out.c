@@ -735,6 +735,118 @@ static int write_sweep(cy_h5w *w, hfile *h, const cy_study *st, cy_error *err) {
   return write_axes(w, h, st, "sweep/", err);
 }
 
+/* ---- /design (lhs and saltelli designs; sim/MODEL.md "Study designs") */
+
+/* Dataset `path` of the design, written whole from buf and attached to
+ * the scales `names` (rank nd), with its CF attributes. */
+static int design_dataset(hfile *h, const char *path, hid_t ft, hid_t mt,
+                          int nd, const hsize_t *dims, const void *buf,
+                          const char *const *names, cy_error *err) {
+  hid_t sp = H5Screate_simple(nd, dims, NULL);
+  hid_t d = make_dataset(h->file, path, ft, sp, -1);
+  int rc = CY_OK;
+  if (d < 0 || H5Dwrite(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+    rc = cy__h5_fail(err, h->path, "write", path);
+  if (!rc)
+    rc = attach(h, d, names, nd, path, err);
+  if (!rc)
+    rc = describe(h, d, path, NULL, NULL, false, err);
+  if (d >= 0)
+    H5Dclose(d);
+  H5Sclose(sp);
+  return rc;
+}
+
+/* /design/factor: the factor names, fixed-length strings, a dimension
+ * scale `factor`. */
+static int design_factors(hfile *h, const cy_design *d, cy_error *err) {
+  size_t len = 1, k = d->n_factors;
+  for (size_t f = 0; f < k; f++)
+    if (strlen(d->factors[f]) + 1 > len)
+      len = strlen(d->factors[f]) + 1;
+  char *buf = calloc(k, len);
+  if (!buf)
+    return nomem(err);
+  for (size_t f = 0; f < k; f++)
+    memcpy(buf + f * len, d->factors[f], strlen(d->factors[f]));
+  hid_t t = cy__h5_str_type(len);
+  int rc = make_scale(h, "design/factor", t, t, k, buf, err);
+  H5Tclose(t);
+  free(buf);
+  hid_t ds = rc ? -1 : H5Dopen2(h->file, "design/factor", H5P_DEFAULT);
+  if (!rc && ds < 0)
+    rc = cy__h5_fail(err, h->path, "open", "design/factor");
+  if (!rc)
+    rc = describe(h, ds, "design/factor", NULL, NULL, true, err);
+  if (ds >= 0)
+    H5Dclose(ds);
+  return rc;
+}
+
+/* The CF flags of /design/matrix: 0 A, 1 B, 2 + i AB_(i+1). */
+static int design_flags(hfile *h, const cy_design *d, cy_error *err) {
+  size_t n = d->method == CY_DESIGN_SALTELLI ? d->n_factors + 2 : 1;
+  uint8_t *vals = calloc(n, 1);
+  char *meanings = calloc(n, 16);
+  int rc = vals && meanings ? CY_OK : nomem(err);
+  for (size_t m = 0; !rc && m < n; m++) {
+    vals[m] = (uint8_t)m;
+    size_t at = strlen(meanings);
+    if (m < CY_DESIGN_AB)
+      snprintf(meanings + at, n * 16 - at, "%s%s", m ? " " : "",
+               m == CY_DESIGN_A ? "A" : "B");
+    else
+      snprintf(meanings + at, n * 16 - at, " AB_%zu", m - CY_DESIGN_AB + 1);
+  }
+  hid_t ds = rc ? -1 : H5Dopen2(h->file, "design/matrix", H5P_DEFAULT);
+  if (!rc && ds < 0)
+    rc = cy__h5_fail(err, h->path, "open", "design/matrix");
+  if (!rc)
+    rc = write_attr_u8_list(ds, h->path, "flag_values", vals, n, err);
+  if (!rc)
+    rc = cy__h5_attr_str(ds, h->path, "flag_meanings", meanings, err);
+  if (ds >= 0)
+    H5Dclose(ds);
+  free(vals);
+  free(meanings);
+  return rc;
+}
+
+static int write_design(cy_h5w *w, hfile *h, const cy_study *st,
+                        cy_error *err) {
+  const cy_design *d = cy_study_design(st);
+  if (d->method == CY_DESIGN_GRID)
+    return CY_OK;
+  hid_t g = make_group(h->file, "design");
+  if (g < 0)
+    return cy__h5_fail(err, h->path, "create group", "/design");
+  int rc = cy__h5_attr_str(g, h->path, "method",
+                           cy_design_method_names[d->method], err);
+  if (!rc)
+    rc = cy__h5_attr_i64(g, h->path, "samples", (int64_t)d->samples, err);
+  if (!rc)
+    rc = cy__h5_attr_i64(g, h->path, "factors", (int64_t)d->n_factors, err);
+  if (!rc)
+    rc = cy__h5_attr_i64(g, h->path, "seed", d->seed, err);
+  H5Gclose(g);
+  if (!rc)
+    rc = design_factors(h, d, err);
+  hsize_t dims[2] = {w->z.P, d->n_factors};
+  const char *names[2] = {"point", "design/factor"};
+  if (!rc)
+    rc = design_dataset(h, "design/matrix", H5T_STD_U8LE, H5T_NATIVE_UINT8, 1,
+                        dims, d->matrix, names, err);
+  if (!rc)
+    rc = design_flags(h, d, err);
+  if (!rc)
+    rc = design_dataset(h, "design/row", H5T_STD_U32LE, H5T_NATIVE_UINT32, 1,
+                        dims, d->row, names, err);
+  if (!rc)
+    rc = design_dataset(h, "design/unit", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2,
+                        dims, d->unit, names, err);
+  return rc;
+}
+
 static int write_root_attrs(cy_h5w *w, hfile *h, const cy_h5w_info *info,
                             cy_error *err) {
   const cy_scenario *s = info->scenario;
@@ -896,6 +1008,8 @@ static int create_file(cy_h5w *w, hfile *h, bool partial,
     rc = write_provenance(w, h, info, err);
   if (!rc)
     rc = write_sweep(w, h, info->study, err);
+  if (!rc)
+    rc = write_design(w, h, info->study, err);
   for (int i = 0; !rc && i < (w->timeseries ? 2 : 1); i++)
     rc = make_data_group(w, h, &cy__h5_groups[i], info, err);
   char *coords = rc ? NULL : sweep_coordinates(info->study);

@@ -126,14 +126,19 @@ SCHEMA(s_output, KEY("bin", CY_K_FLOAT), KEY("timeseries", CY_K_BOOL),
  * the swept setting's type. */
 SCHEMA(s_sweep, KEY("path", CY_K_STRING), ARRAY("values", CY_K_SCALAR),
        KEY("from", CY_K_FLOAT), KEY("to", CY_K_FLOAT), KEY("steps", CY_K_INT),
-       KEY("zip", CY_K_STRING), KEY("name", CY_K_STRING));
+       KEY("zip", CY_K_STRING), KEY("name", CY_K_STRING),
+       KEY("scale", CY_K_STRING));
+/* The study design (design.c reads it). */
+SCHEMA(s_design, KEY("method", CY_K_STRING), KEY("samples", CY_K_INT),
+       KEY("seed", CY_K_INT));
 SCHEMA(s_root, SUB("scenario", CY_K_GROUP, s_scenario),
        SUB("defaults", CY_K_GROUP, s_defaults),
        SUB("optypes", CY_K_LIST, s_optype), SUB("states", CY_K_LIST, s_state),
        SUB("relations", CY_K_LIST, s_relation),
        SUB("alliances", CY_K_LIST, s_alliance),
        SUB("timeline", CY_K_LIST, s_timeline),
-       SUB("output", CY_K_GROUP, s_output), SUB("sweep", CY_K_LIST, s_sweep));
+       SUB("output", CY_K_GROUP, s_output), SUB("sweep", CY_K_LIST, s_sweep),
+       SUB("design", CY_K_GROUP, s_design));
 
 /* Keys of sc, runs expanded. */
 static size_t schema_count(const schema *sc) {
@@ -1636,6 +1641,9 @@ int cy__resolve(const config_t *cfg, const cy_resolve_ctx *ctx,
   const config_setting_t *sw = config_setting_get_member(root, "sweep");
   if (!rc && sw)
     rc = check_list(&rv, sw, &s_sweep);
+  const config_setting_t *dg = config_setting_get_member(root, "design");
+  if (!rc && dg)
+    rc = check_keys(&rv, dg, &s_design);
   /* In order: a section refers to the ids of the sections before it. */
   int (*const sections[])(resolver *, const config_setting_t *) = {
       read_scenario,  read_optypes,  read_states, read_relations,

@@ -192,6 +192,11 @@ typedef struct cy_axis_target {
   char where[320]; /* file:line of the axis */
   size_t dim;      /* which cross-product dimension (zip groups share) */
   const config_setting_t *entry; /* the axis's group in `sweep` */
+  /* In an lhs or saltelli design: the range the axis maps its factor's
+   * unit coordinate onto (design.c). */
+  double lo, hi;    /* from, to */
+  int64_t ilo, ihi; /* from, to of an integer setting */
+  bool log;         /* scale = "log" */
 } cy_axis_target;
 
 /* A study's sweep: its axes and the points they span.  cy__sweep_load()
@@ -209,6 +214,8 @@ typedef struct cy_sweep {
    * file's line. */
   const cy_override *sets;
   size_t n_sets;
+  cy_design design; /* method GRID: the cross product of the axes */
+  const config_setting_t *design_group; /* `design`, NULL when absent */
 } cy_sweep;
 
 /* Reads the `sweep` list of cfg; errors name settings through ctx, whose
@@ -226,6 +233,18 @@ size_t cy__sweep_value_index(const cy_sweep *sw, size_t point, size_t axis);
  * that names the point in messages, " (sweep point 3: a = 1, b = 2)". */
 void cy__sweep_point(const cy_sweep *sw, size_t point, cy_override *ovr,
                      char *note, size_t n);
+
+/* ------------------------------------------------------------ design */
+
+/* Reads the `design` group (design.c) into sw->design: method, samples
+ * and seed, checked; a grid takes neither samples nor seed. */
+int cy__design_read(cy_sweep *sw, const config_t *cfg,
+                    const cy_resolve_ctx *ctx);
+/* With every axis's range read: groups the axes into factors (a zip group
+ * is one), checks the number of points, draws the design's unit
+ * coordinates and gives every axis one value per point. */
+int cy__design_points(cy_sweep *sw, const cy_resolve_ctx *ctx);
+void cy__design_fini(cy_design *d);
 
 /* v as a user writes it: exact, an exponent without '+' or leading zeros
  * (1e12, 1e-06 -> 1e-6). */

@@ -315,6 +315,9 @@ const cy_axis *cy_study_axis(const cy_study *st, size_t i) {
   return i < st->sweep.n_axes ? &st->sweep.axes[i] : NULL;
 }
 size_t cy_study_n_points(const cy_study *st) { return st->sweep.n_points; }
+const cy_design *cy_study_design(const cy_study *st) {
+  return &st->sweep.design;
+}
 
 void cy_study_task_runs(size_t runs, size_t task, size_t tasks, size_t *lo,
                         size_t *hi) {

@@ -111,13 +111,12 @@ static bool sweepable(const char *canon, char *why, size_t n) {
   const char *last = strrchr(canon, '.');
   last = last ? last + 1 : canon;
   if (strncmp(canon, "output.", 7) == 0 || strncmp(canon, "sweep.", 6) == 0 ||
-      strcmp(last, "id") == 0 ||
+      strncmp(canon, "design.", 7) == 0 || strcmp(last, "id") == 0 ||
       (strncmp(canon, "optypes.", 8) == 0 && strcmp(last, "name") == 0)) {
-    snprintf(
-        why, n,
-        "%.200s cannot be swept (ids, names, output and sweep settings fix "
-        "the output's layout)",
-        canon);
+    snprintf(why, n,
+             "%.200s cannot be swept (ids, names, output, sweep and design "
+             "settings fix the output's layout)",
+             canon);
     return false;
   }
   return true;
@@ -456,12 +455,88 @@ static int range_values(cy_axis *a, const config_setting_t *g,
 static int axis_values(cy_axis *a, const config_setting_t *g,
                        const cy_resolve_ctx *ctx) {
   const config_setting_t *vals = config_setting_get_member(g, "values");
+  const config_setting_t *sc = config_setting_get_member(g, "scale");
+  if (sc)
+    return cy__setting_error(ctx, sc,
+                             "scale applies to the ranges of an lhs or "
+                             "saltelli design (design.method); a grid axis "
+                             "takes values, or from, to and steps");
   if (vals && (config_setting_get_member(g, "from") ||
                config_setting_get_member(g, "to") ||
                config_setting_get_member(g, "steps")))
     return cy__setting_error(ctx, g,
                              "give either values or from/to/steps, not both");
   return vals ? list_values(a, vals, ctx) : range_values(a, g, ctx);
+}
+
+/* ------------------------------------------------------ axis: design */
+
+/* `scale`: "linear" (the default) or "log", which needs a real-valued
+ * setting and both ends > 0. */
+static int design_scale(cy_axis_target *t, const cy_axis *a,
+                        const config_setting_t *g, const cy_resolve_ctx *ctx) {
+  const config_setting_t *sc = config_setting_get_member(g, "scale");
+  if (!sc)
+    return 0;
+  if (config_setting_type(sc) != CONFIG_TYPE_STRING)
+    return cy__setting_error(ctx, sc, "expected a string");
+  const char *v = config_setting_get_string(sc);
+  if (strcmp(v, "linear") != 0 && strcmp(v, "log") != 0)
+    return cy__setting_error(ctx, sc, "\"%s\" is not a scale (linear or log)",
+                             v);
+  t->log = strcmp(v, "log") == 0;
+  if (t->log && a->type != CY_VALUE_DOUBLE)
+    return cy__setting_error(
+        ctx, sc,
+        "scale = \"log\" needs a real-valued setting; %s is an integer",
+        a->path);
+  if (t->log && !(t->lo > 0 && t->hi > 0))
+    return cy__setting_error(ctx, sc, "scale = \"log\" needs from and to > 0");
+  return 0;
+}
+
+/* An axis of an lhs or saltelli design: a numeric range from < to, the
+ * design sampling it (no values, no steps). */
+static int design_range(cy_sweep *sw, const config_setting_t *g, size_t i,
+                        const cy_resolve_ctx *ctx) {
+  const cy_axis *a = &sw->axes[i];
+  cy_axis_target *t = &sw->targets[i];
+  const char *m = cy_design_method_names[sw->design.method];
+  const config_setting_t *vals = config_setting_get_member(g, "values");
+  const config_setting_t *sp = config_setting_get_member(g, "steps");
+  const config_setting_t *f = config_setting_get_member(g, "from");
+  const config_setting_t *to = config_setting_get_member(g, "to");
+  if (vals || sp)
+    return cy__setting_error(
+        ctx, vals ? vals : sp,
+        "a %s design samples each axis over a range: give from and to, not "
+        "%s (design.samples sets the number of points)",
+        m, vals ? "values" : "steps");
+  if (a->type != CY_VALUE_INT && a->type != CY_VALUE_DOUBLE)
+    return cy__setting_error(
+        ctx, config_setting_get_member(g, "path"),
+        "%s is not a number: a %s design samples numeric settings only",
+        a->path, m);
+  if (!f || !to)
+    return cy__setting_error(ctx, g,
+                             "needs from and to (a %s design samples each "
+                             "axis over a range)",
+                             m);
+  int64_t iv[2] = {0, 0};
+  double fv[2] = {0.0, 0.0};
+  int rc = range_ends(a, f, to, iv, fv, ctx);
+  if (rc)
+    return rc;
+  if (!(fv[0] < fv[1]))
+    return cy__setting_error(ctx, to, "the range needs from < to");
+  int64_t span;
+  if (a->type == CY_VALUE_INT && __builtin_sub_overflow(iv[1], iv[0], &span))
+    return cy__setting_error(ctx, to,
+                             "from %" PRId64 " to %" PRId64
+                             " spans more than a 64-bit integer holds",
+                             iv[0], iv[1]);
+  t->lo = fv[0], t->hi = fv[1], t->ilo = iv[0], t->ihi = iv[1];
+  return design_scale(t, a, g, ctx);
 }
 
 /* -------------------------------------------------------------- points */
@@ -510,9 +585,19 @@ int cy__sweep_load(cy_sweep *sw, const config_t *cfg,
   sw->n_points = 1;
   sw->sets = ctx->overrides;
   sw->n_sets = ctx->n_overrides;
+  int rc = cy__design_read(sw, cfg, ctx);
+  if (rc)
+    return rc;
+  bool grid = sw->design.method == CY_DESIGN_GRID;
   const config_setting_t *l = config_lookup(cfg, "sweep");
   if (!l || config_setting_length(l) == 0)
-    return 0;
+    return grid
+               ? 0
+               : cy__setting_error(
+                     ctx, config_setting_get_member(sw->design_group, "method"),
+                     "a %s design samples the sweep axes' ranges, and the "
+                     "file has no sweep",
+                     cy_design_method_names[sw->design.method]);
   size_t n = (size_t)config_setting_length(l);
   sw->axes = calloc(n, sizeof *sw->axes);
   sw->targets = calloc(n, sizeof *sw->targets);
@@ -524,15 +609,17 @@ int cy__sweep_load(cy_sweep *sw, const config_t *cfg,
     sw->n_axes = i + 1;
     cy__setting_where(ctx, g, sw->targets[i].where,
                       sizeof sw->targets[i].where);
-    int rc;
-    if ((rc = axis_setting(sw, cfg, ctx, g, i)) ||
-        (rc = axis_names(sw, ctx, g, i)) ||
-        (rc = axis_values(&sw->axes[i], g, ctx)) ||
-        (rc = axis_dimension(sw, ctx, l, g, i)))
-      return rc;
     sw->targets[i].entry = g;
+    if ((rc = axis_setting(sw, cfg, ctx, g, i)) ||
+        (rc = axis_names(sw, ctx, g, i)))
+      return rc;
+    if (grid && ((rc = axis_values(&sw->axes[i], g, ctx)) ||
+                 (rc = axis_dimension(sw, ctx, l, g, i))))
+      return rc;
+    if (!grid && (rc = design_range(sw, g, i, ctx)))
+      return rc;
   }
-  return 0;
+  return grid ? 0 : cy__design_points(sw, ctx);
 }
 
 void cy__sweep_fini(cy_sweep *sw) {
@@ -548,6 +635,7 @@ void cy__sweep_fini(cy_sweep *sw) {
   free(sw->axes);
   free(sw->targets);
   free(sw->dim_size);
+  cy__design_fini(&sw->design);
   memset(sw, 0, sizeof *sw);
 }
 

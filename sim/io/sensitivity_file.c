@@ -90,8 +90,8 @@ static int design_read(sens *s, cy_error *err) {
     return rc;
   if (strcmp(d->method, "saltelli") != 0)
     return cy_error_set(err, CY_EINPUT,
-                        "%s: the file was run on a \"%s\" design; Sobol "
-                        "indices need design.method = \"saltelli\"",
+                        "%s: the file's design is \"%s\"; Sobol indices "
+                        "need design.method = \"saltelli\"",
                         s->path, d->method);
   size_t P = s->m->P;
   if (n < 2 || k < 1 || k > 20 || (uint64_t)n * (uint64_t)(k + 2) != P)

@@ -487,8 +487,8 @@ def sensitivity_json(a):
     """`cysim sensitivity FILE METRIC --json` with a's selection, parsed;
     its refusal (a file without a saltelli design, ...) becomes Usage."""
     cmd = [find_cysim(a), "sensitivity", a.file, a.metric, "--json"]
-    for opt in ("attacker", "target", "state", "optype", "alliance"):
-        if getattr(a, opt):
+    for opt in ("attacker", "target", "state", "optype", "alliance", "minus"):
+        if getattr(a, opt, None):
             cmd += [f"--{opt}", getattr(a, opt)]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
@@ -518,6 +518,8 @@ def plot_sensitivity(ds, a, pts):
                   "95% bootstrap interval")
     sel = [f"{k} {getattr(a, k)}" for k in ("attacker", "target", "state", "optype", "alliance")
            if getattr(a, k)]
+    if getattr(a, "minus", None):
+        sel.append(f"minus {os.path.basename(a.minus)}")
     ax.set_title(f"Sensitivity of {res['metric']} ({', '.join(sel) if sel else 'summed over all'}): "
                  f"saltelli design, N = {res['samples']}")
     legend_below(ax, ncol=2)
@@ -543,6 +545,8 @@ def main(argv=None):
     ap.add_argument("--alliance")
     ap.add_argument("--state", help="sensitivity: dyads with this state at either end")
     ap.add_argument("--optype", help="sensitivity: one type of ops_by_type")
+    ap.add_argument("--minus", help="sensitivity: indices of the difference from this "
+                    "file's per-point means (cysim sensitivity --minus)")
     ap.add_argument("--cysim", help="sensitivity: the cysim program (default $CYSIM, "
                     "then PATH, then build/cysim)")
     ap.add_argument("--baseline", type=int, default=0, help="paired: the baseline point")

@@ -42,6 +42,12 @@ file with numpy (the point estimates, to 1e-12 relative): Y per point the
 mean over replications of ops summed over dyads, points placed by
 /design/matrix and /design/row.
 
+--minus: the same study with BB's exposure halved (--set) has mean
+operations rate * hostility * H / 2 at every point, so the difference of
+the two files' Ys is again H X1 X2 / 2, a product with the same analytic
+indices (same tolerance), and the dummy is again exactly 0.  A file minus
+itself has no variance (refused); a file of other design points is refused.
+
 Errors, each exit 2 with a message and nothing on stdout: a grid file (no
 /design), an lhs file, a shard with runs missing, an unknown metric,
 state, optype or alliance, an option the metric has no dimension for, a
@@ -168,6 +174,33 @@ def check_alliance(h5):
                                     for key in KEYS[1:]), r.stderr)
 
 
+def check_minus(tmp, h5):
+    half = os.path.join(tmp, "half.h5")
+    run([CFG, "-o", half, "-j", "2", "--set", "states.[BB].exposure=0.5"], tmp)
+    r = sens(h5, "ops", "--json", "--minus", half)
+    check("--minus: exit 0", r.returncode == 0, r.stderr)
+    if r.returncode:
+        return
+    ps = json.loads(r.stdout)["parameters"]
+    s1, st = analytic()
+    for i, p in enumerate(ps[:2]):
+        for key, want in (("S1", s1[i]), ("ST", st[i])):
+            lo, hi, est = p[key + "_lo"], p[key + "_hi"], p[key]
+            check(f"--minus: {p['name']} {key} = {est:.4f} [{lo:.3f}, {hi:.3f}] holds {want:.4f}, "
+                  "within one width, width < 0.3",
+                  lo <= want <= hi and abs(est - want) <= hi - lo and hi - lo < 0.3)
+    check("--minus: the dummy exactly 0", all(ps[2][key] == 0 for key in KEYS[1:]))
+    t = sens(h5, "ops", "--minus", half)
+    check("--minus: the table says what is subtracted", f"minus {half}" in t.stdout, t.stdout)
+    expect_error("a file minus itself", [h5, "ops", "--minus", h5], "no variance")
+    other = os.path.join(tmp, "other.h5")
+    run([CFG, "-o", other, "--set", "design.samples=32"], tmp)
+    expect_error("--minus a file of other points", [h5, "ops", "--minus", other],
+                 "design points differ")
+    expect_error("--minus a grid file", [h5, "ops", "--minus",
+                                         os.path.join(tmp, "grid.h5")], "no /design")
+
+
 def expect_error(what, args, needle):
     r = sens(*args)
     check(f"{what}: exit 2, \"{needle}\", nothing on stdout",
@@ -219,6 +252,7 @@ def main():
         check_ops(tmp, h5)
         check_alliance(h5)
         check_errors(tmp, h5)
+        check_minus(tmp, h5)
     finish(tmp)
 
 

@@ -56,6 +56,11 @@ int cy_sobol_indices(size_t n, size_t k, const double *fa, const double *fb,
 typedef struct cy_sensitivity_options {
   const char *metric;
   const char *attacker, *target, *state, *optype, *alliance;
+  /* NULL, or a second result file of the same design points (factors,
+   * matrices, rows and swept values equal), e.g. the same study with one
+   * setting changed by --set: Y is then this file's per-point mean minus
+   * that file's (the indices of an effect, paired point by point). */
+  const char *minus;
   bool json; /* the JSON object in place of the table */
 } cy_sensitivity_options;
 

@@ -1,5 +1,6 @@
 /* cmd_sensitivity.c: `cysim sensitivity OUT.h5 METRIC [--attacker A]
- * [--target B] [--state S] [--optype T] [--alliance X] [--json]`. */
+ * [--target B] [--state S] [--optype T] [--alliance X] [--minus OTHER.h5]
+ * [--json]`. */
 #include "cmd.h"
 #include "cysim/cy_error.h"
 #include "cysim/cy_sensitivity.h"
@@ -10,7 +11,7 @@
 static void usage(FILE *out) {
   fputs("usage: cysim sensitivity OUT.h5 METRIC [--attacker A] [--target B] "
         "[--state S]\n"
-        "         [--optype T] [--alliance X] [--json]\n"
+        "         [--optype T] [--alliance X] [--minus OTHER.h5] [--json]\n"
         "\n"
         "First-order (S1) and total (ST) Sobol indices of METRIC over the "
         "factors of a\n"
@@ -34,6 +35,13 @@ static void usage(FILE *out) {
         "  --optype T       ops_by_type: only operation type T\n"
         "  --alliance X     alliance metrics: only alliance X (needed for\n"
         "                   alliance_end_day when the file has several)\n"
+        "  --minus OTHER.h5 Y is the difference, this file's mean minus "
+        "OTHER.h5's at\n"
+        "                   each point: OTHER.h5 holds the same design points "
+        "(e.g. the\n"
+        "                   same study with one setting --set otherwise), so "
+        "the indices\n"
+        "                   are those of that setting's effect\n"
         "  --json           one JSON object: {\"metric\", \"samples\", "
         "\"parameters\":\n"
         "                   [{\"name\", \"S1\", \"S1_lo\", \"S1_hi\", \"ST\", "
@@ -54,6 +62,7 @@ static int parse_options(int argc, char **argv, cy_sensitivity_options *o) {
       {"optype", required_argument, NULL, 'o'},
       {"alliance", required_argument, NULL, 'l'},
       {"json", no_argument, NULL, 'j'},
+      {"minus", required_argument, NULL, 'm'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   int c;
@@ -76,6 +85,9 @@ static int parse_options(int argc, char **argv, cy_sensitivity_options *o) {
       break;
     case 'j':
       o->json = true;
+      break;
+    case 'm':
+      o->minus = optarg;
       break;
     case 'h':
       usage(stdout);

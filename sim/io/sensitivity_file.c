@@ -337,6 +337,33 @@ static int indices(sens *s, cy_error *err) {
   return rc;
 }
 
+/* --minus: the other file must hold the same design points (factors,
+ * matrices, rows, and every swept setting's values, bit for bit), so that
+ * its Ys pair with this file's point by point. */
+static int same_design(const sens *s, const sens *o, cy_error *err) {
+  const sdesign *a = &s->d, *b = &o->d;
+  const cy_h5r_meta *ma = s->m, *mb = o->m;
+  bool same = a->n == b->n && a->k == b->k && ma->P == mb->P &&
+              ma->n_axes == mb->n_axes &&
+              memcmp(a->factor, b->factor, a->k * sizeof *a->factor) == 0 &&
+              memcmp(a->matrix, b->matrix, ma->P) == 0 &&
+              memcmp(a->row, b->row, ma->P * sizeof *a->row) == 0;
+  for (size_t x = 0; same && x < ma->n_axes; x++) {
+    const cy_h5r_axis *u = &ma->axes[x], *v = &mb->axes[x];
+    same = strcmp(u->name, v->name) == 0 && u->type == v->type &&
+           (!u->num || memcmp(u->num, v->num, ma->P * sizeof *u->num) == 0);
+  }
+  if (!same)
+    return cy_error_set(err, CY_EINPUT,
+                        "--minus %s: its design points differ from %s's "
+                        "(factors, matrices, rows or swept values): the "
+                        "difference needs the same points in both",
+                        o->path, s->path);
+  for (size_t p = 0; p < ma->P; p++)
+    s->y[p] -= o->y[p];
+  return CY_OK;
+}
+
 /* ----------------------------------------------------------- printing */
 
 static void json_string(FILE *out, const char *s) {
@@ -416,6 +443,31 @@ static int compute(sens *s, cy_error *err) {
     rc = cy_error_set(err, CY_ENOMEM, "out of memory");
   if (!rc)
     rc = point_means(s, err);
+  return rc;
+}
+
+static void sens_fini(sens *s) {
+  if (s->r)
+    cy__h5r_close(s->r);
+  design_fini(&s->d);
+  free(s->mask);
+  free(s->y);
+  free(s->ix);
+}
+
+/* The Ys of path (and, with --minus, less the other file's) and their
+ * indices. */
+static int compute_all(sens *s, cy_error *err) {
+  int rc = compute(s, err);
+  if (!rc && s->opt->minus) {
+    sens o = {.path = s->opt->minus, .opt = s->opt};
+    rc = compute(&o, err);
+    if (!rc)
+      rc = same_design(s, &o, err);
+    sens_fini(&o);
+    size_t at = strlen(s->what);
+    snprintf(s->what + at, sizeof s->what - at, ", minus %s's", s->opt->minus);
+  }
   if (!rc)
     rc = indices(s, err);
   return rc;
@@ -426,7 +478,7 @@ int cy_sensitivity_print(const char *path, const cy_sensitivity_options *opt,
   sens s = {.path = path, .opt = opt};
   cy__report_handlers h;
   cy__report_handlers_off_begin(&h);
-  int rc = opt && opt->metric ? compute(&s, err)
+  int rc = opt && opt->metric ? compute_all(&s, err)
                               : cy_error_set(err, CY_EINPUT, "no metric given");
   /* Everything is computed before anything is written, so a file that
    * fails leaves nothing on out. */
@@ -438,12 +490,7 @@ int cy_sensitivity_print(const char *path, const cy_sensitivity_options *opt,
     if (ferror(out))
       rc = cy_error_set(err, CY_EIO, "error writing the indices");
   }
-  if (s.r)
-    cy__h5r_close(s.r);
+  sens_fini(&s);
   cy__report_handlers_off_end(&h);
-  design_fini(&s.d);
-  free(s.mask);
-  free(s.y);
-  free(s.ix);
   return rc;
 }

@@ -56,4 +56,11 @@ int cy_cmd_load_study(const char *cmd, int argc, char **argv,
  * Caller frees; NULL when out of memory. */
 char *cy_cmd_join_args(int argc, char **argv);
 
+/* The name of design matrix m: "A", "B", "AB_1" (A with factor 1 from B),
+ * as /design/matrix's flag_meanings spell it. */
+void cy_cmd_matrix_name(unsigned m, char *buf, size_t n);
+
+/* "lhs, N 5 samples, k 2 factors (x, z), design seed 42" on out. */
+void cy_cmd_print_design(FILE *out, const cy_design *d);
+
 #endif

@@ -116,3 +116,19 @@ char *cy_cmd_join_args(int argc, char **argv) {
   }
   return s;
 }
+
+void cy_cmd_matrix_name(unsigned m, char *buf, size_t n) {
+  if (m < CY_DESIGN_AB)
+    snprintf(buf, n, "%s", m == CY_DESIGN_A ? "A" : "B");
+  else
+    snprintf(buf, n, "AB_%u", m - CY_DESIGN_AB + 1);
+}
+
+void cy_cmd_print_design(FILE *out, const cy_design *d) {
+  fprintf(out, "%s, N %zu samples, k %zu factor%s (",
+          cy_design_method_names[d->method], d->samples, d->n_factors,
+          d->n_factors == 1 ? "" : "s");
+  for (size_t f = 0; f < d->n_factors; f++)
+    fprintf(out, "%s%s", f ? ", " : "", d->factors[f]);
+  fprintf(out, "), design seed %lld", (long long)d->seed);
+}

@@ -84,12 +84,24 @@ int cy_cmd_list(int argc, char **argv) {
     cy_study_free(st);
     return status;
   }
-  printf("point");
+  const cy_design *d = cy_study_design(st);
+  bool design = d->method != CY_DESIGN_GRID;
+  if (design) { /* a comment line, then each point's matrix and row */
+    printf("# design: ");
+    cy_cmd_print_design(stdout, d);
+    printf("\n");
+  }
+  printf(design ? "point\tmatrix\trow" : "point");
   for (size_t a = 0; a < na; a++)
     printf("\t%s", cy_study_axis(st, a)->name);
   printf("\n");
   for (size_t p = 0; p < np; p++) {
     printf("%zu", p);
+    if (design) {
+      char m[24];
+      cy_cmd_matrix_name(d->matrix[p], m, sizeof m);
+      printf("\t%s\t%" PRIu32, m, d->row[p]);
+    }
     for (size_t a = 0; a < na; a++) {
       const cy_axis *ax = cy_study_axis(st, a);
       size_t v = cy_study_value_index(st, p, a);

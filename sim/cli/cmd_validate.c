@@ -311,6 +311,25 @@ static void print_axis_values(const cy_axis *ax) {
   }
 }
 
+/* "design: saltelli, N 4 ...; A = points 0-3, B = points 4-7, ..." */
+static void print_design(const cy_study *st) {
+  const cy_design *d = cy_study_design(st);
+  if (d->method == CY_DESIGN_GRID)
+    return;
+  printf("design: ");
+  cy_cmd_print_design(stdout, d);
+  printf("\n  point p is row p mod %zu of matrix p / %zu:", d->samples,
+         d->samples);
+  size_t n = d->method == CY_DESIGN_SALTELLI ? d->n_factors + 2 : 1;
+  for (size_t m = 0; m < n; m++) {
+    char name[24];
+    cy_cmd_matrix_name((unsigned)m, name, sizeof name);
+    printf("%s %s = points %zu-%zu", m ? "," : "", name, m * d->samples,
+           (m + 1) * d->samples - 1);
+  }
+  printf("\n");
+}
+
 static void print_sweep(const cy_study *st) {
   size_t na = cy_study_n_axes(st);
   printf("sweep (%zu %s):\n", na, na == 1 ? "axis" : "axes");
@@ -348,6 +367,7 @@ static void print_scenario(const cy_study *st, const cy_work *w) {
   print_alliances(s);
   print_timeline(s);
   print_sweep(st);
+  print_design(st);
   if (w)
     print_work(st, w);
   size_t np = cy_study_n_points(st);

@@ -81,6 +81,8 @@ const cy_h5r_meta *cy__h5r_meta_of(const cy_h5r *r) { return &r->m; }
 
 const char *cy__h5r_scenario_text(const cy_h5r *r) { return r->scenario_text; }
 
+const cy_design *cy__h5r_design(const cy_h5r *r) { return &r->m.design; }
+
 hid_t cy__h5r_file_id(const cy_h5r *r) { return r->file; }
 
 void cy__h5r_close(cy_h5r *r) {
@@ -101,6 +103,11 @@ void cy__h5r_close(cy_h5r *r) {
   free(r->m.status);
   free(r->m.time_bounds);
   free(r->m.alliance_enabled);
+  cy_design *d = &r->m.design;
+  free(d->factors);
+  free(d->matrix);
+  free(d->row);
+  free(d->unit);
   free(r->scenario_text);
   free(r->path);
   free(r);
@@ -908,6 +915,127 @@ static int read_sweep(cy_h5r *r, cy_error *err) {
   return rc;
 }
 
+/* ---- /design ---- */
+
+/* Dataset `path` of /design (required), of rank 1 or 2 and shape want[],
+ * class cls, read whole into *out converted to mt (`size` bytes a
+ * value). */
+static int read_design_ds(cy_h5r *r, const char *path, int rank,
+                          const hsize_t *want, const char *names, tclass cls,
+                          hid_t mt, size_t size, void **out, cy_error *err) {
+  hid_t d;
+  int rc = open_obj(r, path, H5I_DATASET, &d, err);
+  if (rc)
+    return rc;
+  if (d < 0)
+    return bad(r, err, "/%s is missing (the file has /design)", path);
+  hsize_t dims[2], n = want[0] * (rank == 2 ? want[1] : 1);
+  rc = check_ds(r, d, path, rank, want, names, cls, dims, err);
+  if (!rc && !(*out = r_calloc(r, (size_t)n, size, path, err)))
+    rc = r->alloc_rc;
+  hid_t fs = rc ? -1 : H5Dget_space(d);
+  if (!rc && (fs < 0 || H5Sselect_all(fs) < 0))
+    rc = bad(r, err, "/%s cannot be read (%s)", path, h5_reason().s);
+  if (!rc)
+    rc = read_sel(r, d, fs, mt, n, *out, path, "", err);
+  if (fs >= 0)
+    H5Sclose(fs);
+  H5Dclose(d);
+  return rc;
+}
+
+/* The attributes of /design: method lhs or saltelli, samples N >= 2,
+ * factors k in 1..P (20 for saltelli), seed; P = N or N (k + 2). */
+static int design_attrs(cy_h5r *r, hid_t g, cy_error *err) {
+  cy_design *d = &r->m.design;
+  char *s = NULL;
+  int64_t n = 0, k = 0;
+  int rc = cy__h5_get_attr_str(g, r->path, "method", &s, err);
+  if (!rc && strcmp(s, "lhs") != 0 && strcmp(s, "saltelli") != 0) {
+    cy__h5_clean_text(s);
+    rc = bad(r, err,
+             "/design attribute 'method' is \"%.40s\", expected \"lhs\" or "
+             "\"saltelli\"",
+             s);
+  }
+  bool saltelli = s && strcmp(s, "saltelli") == 0;
+  free(s);
+  if (!rc)
+    rc = cy__h5_get_attr_i64(g, r->path, "samples", &n, err);
+  if (!rc)
+    rc = cy__h5_get_attr_i64(g, r->path, "factors", &k, err);
+  if (!rc)
+    rc = cy__h5_get_attr_i64(g, r->path, "seed", &d->seed, err);
+  if (rc)
+    return rc;
+  size_t P = r->m.P;
+  if (n < 2 || (uint64_t)n > P || k < 1 || (uint64_t)k > P ||
+      (saltelli && k > 20))
+    return bad(r, err,
+               "/design has samples %lld and factors %lld, expected samples "
+               ">= 2 and 1 to %d factors",
+               (long long)n, (long long)k, saltelli ? 20 : (int)MAX_POINTS);
+  uint64_t want = saltelli ? (uint64_t)n * (uint64_t)(k + 2) : (uint64_t)n;
+  if (want != P)
+    return bad(r, err,
+               "/design: %s of %lld samples and %lld factors has %llu "
+               "points, but the file has %zu",
+               saltelli ? "saltelli" : "lhs", (long long)n, (long long)k,
+               (unsigned long long)want, P);
+  d->method = saltelli ? CY_DESIGN_SALTELLI : CY_DESIGN_LHS;
+  d->samples = (size_t)n;
+  d->n_factors = (size_t)k;
+  return CY_OK;
+}
+
+/* Point p of the design is row p % N of matrix p / N; unit coordinates in
+ * [0, 1]. */
+static int design_check(cy_h5r *r, cy_error *err) {
+  const cy_design *d = &r->m.design;
+  size_t N = d->samples, k = d->n_factors;
+  for (size_t p = 0; p < r->m.P; p++)
+    if (d->matrix[p] != p / N || d->row[p] != p % N)
+      return bad(r, err,
+                 "/design/matrix and /design/row give point %zu matrix %u "
+                 "row %u, expected matrix %zu row %zu",
+                 p, d->matrix[p], d->row[p], p / N, p % N);
+  for (size_t i = 0; i < r->m.P * k; i++)
+    if (!(d->unit[i] >= 0 && d->unit[i] <= 1))
+      return bad(r, err,
+                 "/design/unit is %g at point %zu, factor %zu; expected a "
+                 "coordinate in [0, 1]",
+                 d->unit[i], i / k, i % k);
+  return CY_OK;
+}
+
+static int read_design(cy_h5r *r, cy_error *err) {
+  cy_design *d = &r->m.design;
+  hid_t g;
+  int rc = open_obj(r, "design", H5I_GROUP, &g, err);
+  if (rc || g < 0)
+    return rc;
+  rc = design_attrs(r, g, err);
+  H5Gclose(g);
+  hsize_t P = r->m.P, k = d->n_factors, pk[2] = {P, k};
+  if (!rc && !(d->factors = r_calloc(r, k, CY_ID_MAX, "design/factor", err)))
+    rc = r->alloc_rc;
+  if (!rc)
+    rc = cy__h5_read_strings(r->file, r->path, "design/factor", k,
+                             (char *)d->factors, CY_ID_MAX, err);
+  if (!rc)
+    rc = read_design_ds(r, "design/matrix", 1, pk, "point", T_UINT,
+                        H5T_NATIVE_UINT8, 1, (void **)&d->matrix, err);
+  if (!rc)
+    rc = read_design_ds(r, "design/row", 1, pk, "point", T_UINT,
+                        H5T_NATIVE_UINT32, sizeof *d->row, (void **)&d->row,
+                        err);
+  if (!rc)
+    rc = read_design_ds(r, "design/unit", 2, pk, "point, factor", T_FLOAT,
+                        H5T_NATIVE_DOUBLE, sizeof *d->unit, (void **)&d->unit,
+                        err);
+  return rc ? rc : design_check(r, err);
+}
+
 static int check_events(cy_h5r *r, cy_error *err) {
   hid_t g;
   int rc = open_obj(r, "events", H5I_GROUP, &g, err);
@@ -1025,6 +1153,8 @@ int cy__h5r_open(cy_h5r **out, const char *path, cy_error *err) {
     rc = read_v2_datasets(r, err);
   if (!rc)
     rc = read_sweep(r, err);
+  if (!rc)
+    rc = read_design(r, err);
   if (!rc)
     rc = check_events(r, err);
   if (!rc)

@@ -172,6 +172,7 @@ int cy__h5w_close(cy_h5w *w, bool complete, double *busy, cy_error *err);
  *   it then does not have;
  * - /summary/status values 0 or 1; each /sweep/<name> rank 1 of length P,
  *   numbers or text (fixed or variable length; NULL strings refused);
+ * - /design when present (cy__h5r_design() below);
  *   /provenance/scenario_text one text value.
  * Products of sizes are overflow-checked and the reader allocates at most
  * CY_H5R_MAX_BYTES for one file.  Any failure is CY_EINPUT (exit 2; only
@@ -218,7 +219,22 @@ typedef struct cy_h5r_meta {
   /* Version 2 only (NULL in a version 1 file): */
   double *time_bounds;       /* [B*2] each bin's start and end, or NULL */
   uint8_t *alliance_enabled; /* [P*A] each 0 or 1, or NULL */
+  /* /design (cy__h5r_design() below); method GRID when absent. */
+  cy_design design;
 } cy_h5r_meta;
+
+/* The study design of the file (sim/MODEL.md, "Study designs"): method
+ * CY_DESIGN_GRID, everything else 0 or NULL, when the file has no /design
+ * (a grid study); else method LHS or SALTELLI, samples N, n_factors k,
+ * seed, factors[k] (the names of /design/factor), matrix[P] (CY_DESIGN_A,
+ * CY_DESIGN_B, CY_DESIGN_AB + i), row[P] and unit[P * k].  axis_factor is
+ * NULL (the file does not record it; /sweep/<name> carries `zip`).  The
+ * reader checked, before returning it, that P is N (lhs) or N (k + 2)
+ * (saltelli, k <= 20), that point p has matrix p / N and row p % N (all
+ * matrices A for lhs), every unit coordinate in [0, 1], and each dataset's
+ * shape and type class.  Owned by the reader: valid until
+ * cy__h5r_close(), which frees it; never NULL for an open reader. */
+const cy_design *cy__h5r_design(const cy_h5r *r);
 
 /* Opens and validates path (all of the above); *out is NULL on error.
  * Callers outside io (cy_run, the report) turn HDF5's error printing off

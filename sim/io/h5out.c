@@ -757,22 +757,12 @@ static int design_dataset(hfile *h, const char *path, hid_t ft, hid_t mt,
   return rc;
 }
 
-/* /design/factor: the factor names, fixed-length strings, a dimension
- * scale `factor`. */
+/* /design/factor: the factor names, a dimension scale `factor`.  Like
+ * the other text scales, variable-length strings: netCDF-C 4.9.0 (xarray's
+ * netcdf4 engine) corrupts its heap reading fixed-length ones. */
 static int design_factors(hfile *h, const cy_design *d, cy_error *err) {
-  size_t len = 1, k = d->n_factors;
-  for (size_t f = 0; f < k; f++)
-    if (strlen(d->factors[f]) + 1 > len)
-      len = strlen(d->factors[f]) + 1;
-  char *buf = calloc(k, len);
-  if (!buf)
-    return nomem(err);
-  for (size_t f = 0; f < k; f++)
-    memcpy(buf + f * len, d->factors[f], strlen(d->factors[f]));
-  hid_t t = cy__h5_str_type(len);
-  int rc = make_scale(h, "design/factor", t, t, k, buf, err);
-  H5Tclose(t);
-  free(buf);
+  int rc = make_id_scale(h, "design/factor", d->n_factors,
+                         (const char *)d->factors, CY_ID_MAX, err);
   hid_t ds = rc ? -1 : H5Dopen2(h->file, "design/factor", H5P_DEFAULT);
   if (!rc && ds < 0)
     rc = cy__h5_fail(err, h->path, "open", "design/factor");

@@ -126,6 +126,23 @@ static const char *differs_in_sizes(const cy_h5r_meta *a,
   return NULL;
 }
 
+/* Two designs of P points: method, sizes, seed, factors and points. */
+static const char *differs_in_design(const cy_design *a, const cy_design *b,
+                                     size_t P) {
+  if (a->method != b->method || a->samples != b->samples ||
+      a->n_factors != b->n_factors || a->seed != b->seed)
+    return "design";
+  if (a->method == CY_DESIGN_GRID)
+    return NULL;
+  size_t k = a->n_factors;
+  if (memcmp(a->factors, b->factors, k * CY_ID_MAX) ||
+      memcmp(a->matrix, b->matrix, P) ||
+      memcmp(a->row, b->row, P * sizeof *a->row) ||
+      memcmp(a->unit, b->unit, P * k * sizeof *a->unit))
+    return "design";
+  return NULL;
+}
+
 static const char *differs_in_points(const cy_h5r_meta *a,
                                      const cy_h5r_meta *b) {
   for (size_t x = 0; x < a->n_axes; x++) {
@@ -141,7 +158,7 @@ static const char *differs_in_points(const cy_h5r_meta *a,
   if (a->alliance_enabled && b->alliance_enabled &&
       memcmp(a->alliance_enabled, b->alliance_enabled, a->P * a->A))
     return "enabled alliances";
-  return NULL;
+  return differs_in_design(&a->design, &b->design, a->P);
 }
 
 /* b is of a's study, or CY_EINPUT naming what differs. */

@@ -268,6 +268,19 @@ static void print_heading(FILE *out, const char *label) {
   fprintf(out, " %11s%-24s", "", label);
 }
 
+/* "Design: saltelli, N 64 samples, k 3 factors (a, b, z), design seed 1
+ * ..." */
+static void print_design(FILE *out, const cy_design *d) {
+  if (d->method == CY_DESIGN_GRID)
+    return;
+  fprintf(out, "Design: %s, N %zu samples, k %zu factors (",
+          cy_design_method_names[d->method], d->samples, d->n_factors);
+  for (size_t f = 0; f < d->n_factors; f++)
+    fprintf(out, "%s%s", f ? ", " : "", d->factors[f]);
+  fprintf(out, "), design seed %lld (/design: each point's matrix and row)\n",
+          (long long)d->seed);
+}
+
 static void print_file_title(const report *rp) {
   const cy_h5r_meta *m = rp->m;
   size_t used_total = 0;
@@ -288,6 +301,7 @@ static void print_file_title(const report *rp) {
           "\n%zu point%s x %zu replications; %zu of %zu runs done "
           "(status 1) and used%s\n",
           m->P, m->P == 1 ? "" : "s", m->R, used_total, m->P * m->R, why);
+  print_design(rp->out, &m->design);
   fprintf(rp->out, "Means with 95%% confidence intervals over replications: "
                    "Student t, or a\npercentile bootstrap where a "
                    "non-negative figure's t interval reaches below 0\n"

@@ -1,7 +1,6 @@
 /* sensitivity_file.c: `cysim sensitivity`: the Sobol indices of a result
  * file run on a saltelli design (cysim/cy_sensitivity.h,
  * cy_sensitivity_print; sim/MODEL.md, "Sensitivity indices"). */
-#include "h5util.h"
 #include "report_impl.h"
 
 #include "cysim/cy_format.h"
@@ -12,15 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The design of a file, as /design records it. */
-typedef struct sdesign {
-  char *method;
-  size_t n, k;
-  char (*factor)[CY_ID_MAX]; /* [k] */
-  uint8_t *matrix;           /* [P]: 0 A, 1 B, 2 + i A_B^(i+1) */
-  uint32_t *row;             /* [P] */
-} sdesign;
-
 typedef struct sens {
   const char *path;
   const cy_sensitivity_options *opt;
@@ -30,91 +20,29 @@ typedef struct sens {
   size_t cells; /* the metric's values per run */
   bool *mask;   /* [cells]: the values summed into a run's number */
   char what[256];
-  sdesign d;
+  const cy_design *d; /* the reader's (cy__h5r_design) */
   double *y;          /* [P] each point's mean */
   cy_sobol_index *ix; /* [k] */
 } sens;
 
 /* ------------------------------------------------------------ /design */
 
-static void design_fini(sdesign *d) {
-  free(d->method);
-  free(d->factor);
-  free(d->matrix);
-  free(d->row);
-}
-
-/* Reads /design/NAME, P values converted to `type`, into buf. */
-static int read_column(hid_t f, const char *path, const char *name, size_t P,
-                       hid_t type, void *buf, cy_error *err) {
-  size_t n;
-  int rc = cy__h5_dim0(f, name, &n);
-  if (rc)
-    return cy_error_set(err, CY_EINPUT, "%s: no readable %s", path, name);
-  if (n != P)
-    return cy_error_set(err, CY_EINPUT,
-                        "%s: %s holds %zu values for the file's %zu points",
-                        path, name, n, P);
-  hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
-  rc = ds < 0 || H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0
-           ? cy_error_set(err, CY_EINPUT, "%s: cannot read %s", path, name)
-           : CY_OK;
-  if (ds >= 0)
-    H5Dclose(ds);
-  return rc;
-}
-
-/* The /design group of the file into *d: CY_EINPUT when it is absent (the
- * file's points are a grid) or malformed. */
+/* The file's design (the reader has checked its layout: P = N (k + 2),
+ * point p in matrix p / N, row p % N): CY_EINPUT unless saltelli. */
 static int design_read(sens *s, cy_error *err) {
-  hid_t f = cy__h5r_file_id(s->r);
-  sdesign *d = &s->d;
-  if (H5Lexists(f, "design", H5P_DEFAULT) <= 0)
+  s->d = cy__h5r_design(s->r);
+  if (s->d->method == CY_DESIGN_GRID)
     return cy_error_set(err, CY_EINPUT,
                         "%s: no /design: the file was not run on a design "
                         "(its points are a grid); `cysim sensitivity` needs "
                         "a study with design.method = \"saltelli\"",
                         s->path);
-  hid_t g = H5Gopen2(f, "design", H5P_DEFAULT);
-  int64_t n = 0, k = 0;
-  int rc =
-      g < 0 ? cy_error_set(err, CY_EINPUT, "%s: cannot open /design", s->path)
-            : cy__h5_get_attr_str(g, s->path, "method", &d->method, err);
-  if (!rc)
-    rc = cy__h5_get_attr_i64(g, s->path, "samples", &n, err);
-  if (!rc)
-    rc = cy__h5_get_attr_i64(g, s->path, "factors", &k, err);
-  if (g >= 0)
-    H5Gclose(g);
-  if (rc)
-    return rc;
-  if (strcmp(d->method, "saltelli") != 0)
+  if (s->d->method != CY_DESIGN_SALTELLI)
     return cy_error_set(err, CY_EINPUT,
                         "%s: the file's design is \"%s\"; Sobol indices "
                         "need design.method = \"saltelli\"",
-                        s->path, d->method);
-  size_t P = s->m->P;
-  if (n < 2 || k < 1 || k > 20 || (uint64_t)n * (uint64_t)(k + 2) != P)
-    return cy_error_set(err, CY_EINPUT,
-                        "%s: /design has samples %lld and factors %lld, "
-                        "which do not make its %zu points",
-                        s->path, (long long)n, (long long)k, P);
-  d->n = (size_t)n;
-  d->k = (size_t)k;
-  d->factor = malloc(d->k * sizeof *d->factor);
-  d->matrix = malloc(P);
-  d->row = malloc(P * sizeof *d->row);
-  if (!d->factor || !d->matrix || !d->row)
-    return cy_error_set(err, CY_ENOMEM, "out of memory");
-  rc = cy__h5_read_strings(f, s->path, "design/factor", d->k, d->factor[0],
-                           CY_ID_MAX, err);
-  if (!rc)
-    rc = read_column(f, s->path, "design/matrix", P, H5T_NATIVE_UINT8,
-                     d->matrix, err);
-  if (!rc)
-    rc = read_column(f, s->path, "design/row", P, H5T_NATIVE_UINT32, d->row,
-                     err);
-  return rc;
+                        s->path, cy_design_method_names[s->d->method]);
+  return CY_OK;
 }
 
 /* ---------------------------------------------------------- selection */
@@ -305,20 +233,20 @@ static int point_means(sens *s, cy_error *err) {
 /* The Ys into the estimator's fa, fb, fab (by each point's matrix and row,
  * each of which the design must hold once) and the indices into s->ix. */
 static int indices(sens *s, cy_error *err) {
-  size_t n = s->d.n, k = s->d.k, P = s->m->P;
+  size_t n = s->d->samples, k = s->d->n_factors, P = s->m->P;
   double *f = malloc(P * sizeof *f); /* fa, fb, then fab */
   bool *seen = calloc(P, sizeof *seen);
   s->ix = malloc(k * sizeof *s->ix);
   int rc = f && seen && s->ix ? CY_OK
                               : cy_error_set(err, CY_ENOMEM, "out of memory");
   for (size_t p = 0; !rc && p < P; p++) {
-    size_t at = (size_t)s->d.matrix[p] * n + s->d.row[p];
-    if (s->d.matrix[p] >= k + 2 || s->d.row[p] >= n || seen[at])
+    size_t at = (size_t)s->d->matrix[p] * n + s->d->row[p];
+    if (s->d->matrix[p] >= k + 2 || s->d->row[p] >= n || seen[at])
       rc = cy_error_set(err, CY_EINPUT,
                         "%s: /design gives point %zu matrix %u row %u, "
                         "outside or twice in its %zu matrices of %zu rows",
-                        s->path, p, (unsigned)s->d.matrix[p],
-                        (unsigned)s->d.row[p], k + 2, n);
+                        s->path, p, (unsigned)s->d->matrix[p],
+                        (unsigned)s->d->row[p], k + 2, n);
     else {
       seen[at] = true;
       f[at] = s->y[p];
@@ -341,13 +269,14 @@ static int indices(sens *s, cy_error *err) {
  * matrices, rows, and every swept setting's values, bit for bit), so that
  * its Ys pair with this file's point by point. */
 static int same_design(const sens *s, const sens *o, cy_error *err) {
-  const sdesign *a = &s->d, *b = &o->d;
+  const cy_design *a = s->d, *b = o->d;
   const cy_h5r_meta *ma = s->m, *mb = o->m;
-  bool same = a->n == b->n && a->k == b->k && ma->P == mb->P &&
-              ma->n_axes == mb->n_axes &&
-              memcmp(a->factor, b->factor, a->k * sizeof *a->factor) == 0 &&
-              memcmp(a->matrix, b->matrix, ma->P) == 0 &&
-              memcmp(a->row, b->row, ma->P * sizeof *a->row) == 0;
+  bool same =
+      a->samples == b->samples && a->n_factors == b->n_factors &&
+      ma->P == mb->P && ma->n_axes == mb->n_axes &&
+      memcmp(a->factors, b->factors, a->n_factors * sizeof *a->factors) == 0 &&
+      memcmp(a->matrix, b->matrix, ma->P) == 0 &&
+      memcmp(a->row, b->row, ma->P * sizeof *a->row) == 0;
   for (size_t x = 0; same && x < ma->n_axes; x++) {
     const cy_h5r_axis *u = &ma->axes[x], *v = &mb->axes[x];
     same = strcmp(u->name, v->name) == 0 && u->type == v->type &&
@@ -385,11 +314,11 @@ static void json_number(FILE *out, const char *key, double v) {
 static void print_json(const sens *s, FILE *out) {
   fputs("{\"metric\": ", out);
   json_string(out, s->opt->metric);
-  fprintf(out, ", \"samples\": %zu, \"parameters\": [", s->d.n);
-  for (size_t i = 0; i < s->d.k; i++) {
+  fprintf(out, ", \"samples\": %zu, \"parameters\": [", s->d->samples);
+  for (size_t i = 0; i < s->d->n_factors; i++) {
     const cy_sobol_index *x = &s->ix[i];
     fputs(i ? ", {\"name\": " : "{\"name\": ", out);
-    json_string(out, s->d.factor[i]);
+    json_string(out, s->d->factors[i]);
     json_number(out, "S1", x->s1);
     json_number(out, "S1_lo", x->s1_lo);
     json_number(out, "S1_hi", x->s1_hi);
@@ -411,21 +340,21 @@ static void print_table(const sens *s, FILE *out) {
           "S1 first order (Saltelli 2010), ST total (Jansen 1999); [lo, hi] "
           "95%%\n"
           "percentile bootstrap over %d resamples of the N rows\n\n",
-          s->path, s->opt->metric, s->what, m->R, s->d.n, s->d.k, m->P,
-          CY_SOBOL_RESAMPLES);
+          s->path, s->opt->metric, s->what, m->R, s->d->samples,
+          s->d->n_factors, m->P, CY_SOBOL_RESAMPLES);
   int w = 6;
-  for (size_t i = 0; i < s->d.k; i++)
-    if ((int)strlen(s->d.factor[i]) > w)
-      w = (int)strlen(s->d.factor[i]);
+  for (size_t i = 0; i < s->d->n_factors; i++)
+    if ((int)strlen(s->d->factors[i]) > w)
+      w = (int)strlen(s->d->factors[i]);
   fprintf(out, "%-*s  %7s  %-18s  %7s  %s\n", w, "factor", "S1", "[lo, hi]",
           "ST", "[lo, hi]");
-  for (size_t i = 0; i < s->d.k; i++) {
+  for (size_t i = 0; i < s->d->n_factors; i++) {
     const cy_sobol_index *x = &s->ix[i];
     char a[48], b[48];
     snprintf(a, sizeof a, "[%.3f, %.3f]", x->s1_lo, x->s1_hi);
     snprintf(b, sizeof b, "[%.3f, %.3f]", x->st_lo, x->st_hi);
-    fprintf(out, "%-*s  %7.3f  %-18s  %7.3f  %s\n", w, s->d.factor[i], x->s1, a,
-            x->st, b);
+    fprintf(out, "%-*s  %7.3f  %-18s  %7.3f  %s\n", w, s->d->factors[i], x->s1,
+            a, x->st, b);
   }
 }
 
@@ -449,7 +378,6 @@ static int compute(sens *s, cy_error *err) {
 static void sens_fini(sens *s) {
   if (s->r)
     cy__h5r_close(s->r);
-  design_fini(&s->d);
   free(s->mask);
   free(s->y);
   free(s->ix);

@@ -78,8 +78,10 @@ int cy__design_read(cy_sweep *sw, const config_t *cfg,
   d->seed = DEFAULT_SEED;
   const config_setting_t *g = config_lookup(cfg, "design");
   sw->design_group = g;
-  if (!g)
+  if (!g) {
+    d->seed = 0;
     return 0;
+  }
   int64_t n = 0;
   const config_setting_t *ns, *ss;
   int rc;
@@ -92,8 +94,10 @@ int cy__design_read(cy_sweep *sw, const config_t *cfg,
         ctx, ns ? ns : ss,
         "a grid design's points are the cross product of the sweep axes; "
         "samples and seed need method = \"lhs\" or \"saltelli\"");
-  if (d->method == CY_DESIGN_GRID)
+  if (d->method == CY_DESIGN_GRID) {
+    d->seed = 0; /* a grid has no design seed (cy_study.h) */
     return 0;
+  }
   if (!ns)
     return cy__setting_error(ctx, g,
                              "missing required key 'samples' (the "

@@ -10,6 +10,7 @@
  *   resolve.c  turns the tree, with a sweep point's values, into a
  *              validated cy_scenario;
  *   sweep.c    reads the sweep and gives each point its values;
+ *   design.c   the `design` group, and an lhs or saltelli design's points;
  *   study.c    the cy_study API: loading, and every point resolved once;
  *   work.c     bounds the work of one replication of a scenario;
  *   caps.c     a study's work estimate and the caps on it. */

@@ -501,7 +501,7 @@ static int design_range(cy_sweep *sw, const config_setting_t *g, size_t i,
                         const cy_resolve_ctx *ctx) {
   const cy_axis *a = &sw->axes[i];
   cy_axis_target *t = &sw->targets[i];
-  const char *m = cy_design_method_names[sw->design.method];
+  const char *m = sw->design.method == CY_DESIGN_LHS ? "an lhs" : "a saltelli";
   const config_setting_t *vals = config_setting_get_member(g, "values");
   const config_setting_t *sp = config_setting_get_member(g, "steps");
   const config_setting_t *f = config_setting_get_member(g, "from");
@@ -509,17 +509,17 @@ static int design_range(cy_sweep *sw, const config_setting_t *g, size_t i,
   if (vals || sp)
     return cy__setting_error(
         ctx, vals ? vals : sp,
-        "a %s design samples each axis over a range: give from and to, not "
+        "%s design samples each axis over a range: give from and to, not "
         "%s (design.samples sets the number of points)",
         m, vals ? "values" : "steps");
   if (a->type != CY_VALUE_INT && a->type != CY_VALUE_DOUBLE)
     return cy__setting_error(
         ctx, config_setting_get_member(g, "path"),
-        "%s is not a number: a %s design samples numeric settings only",
-        a->path, m);
+        "%s is not a number: %s design samples numeric settings only", a->path,
+        m);
   if (!f || !to)
     return cy__setting_error(ctx, g,
-                             "needs from and to (a %s design samples each "
+                             "needs from and to (%s design samples each "
                              "axis over a range)",
                              m);
   int64_t iv[2] = {0, 0};
@@ -595,9 +595,10 @@ int cy__sweep_load(cy_sweep *sw, const config_t *cfg,
                ? 0
                : cy__setting_error(
                      ctx, config_setting_get_member(sw->design_group, "method"),
-                     "a %s design samples the sweep axes' ranges, and the "
+                     "%s design samples the sweep axes' ranges, and the "
                      "file has no sweep",
-                     cy_design_method_names[sw->design.method]);
+                     sw->design.method == CY_DESIGN_LHS ? "an lhs"
+                                                        : "a saltelli");
   size_t n = (size_t)config_setting_length(l);
   sw->axes = calloc(n, sizeof *sw->axes);
   sw->targets = calloc(n, sizeof *sw->targets);

@@ -271,12 +271,12 @@ static int indices(sens *s, cy_error *err) {
 static int same_design(const sens *s, const sens *o, cy_error *err) {
   const cy_design *a = s->d, *b = o->d;
   const cy_h5r_meta *ma = s->m, *mb = o->m;
-  bool same =
-      a->samples == b->samples && a->n_factors == b->n_factors &&
-      ma->P == mb->P && ma->n_axes == mb->n_axes &&
-      memcmp(a->factors, b->factors, a->n_factors * sizeof *a->factors) == 0 &&
-      memcmp(a->matrix, b->matrix, ma->P) == 0 &&
-      memcmp(a->row, b->row, ma->P * sizeof *a->row) == 0;
+  bool same = a->samples == b->samples && a->n_factors == b->n_factors &&
+              ma->P == mb->P && ma->n_axes == mb->n_axes &&
+              memcmp(a->matrix, b->matrix, ma->P) == 0 &&
+              memcmp(a->row, b->row, ma->P * sizeof *a->row) == 0;
+  for (size_t i = 0; same && i < a->n_factors; i++)
+    same = strcmp(a->factors[i], b->factors[i]) == 0;
   for (size_t x = 0; same && x < ma->n_axes; x++) {
     const cy_h5r_axis *u = &ma->axes[x], *v = &mb->axes[x];
     same = strcmp(u->name, v->name) == 0 && u->type == v->type &&

@@ -74,30 +74,25 @@ static int read_method(cy_design *d, const cy_resolve_ctx *ctx,
 int cy__design_read(cy_sweep *sw, const config_t *cfg,
                     const cy_resolve_ctx *ctx) {
   cy_design *d = &sw->design;
-  d->method = CY_DESIGN_GRID;
-  d->seed = DEFAULT_SEED;
+  d->method = CY_DESIGN_GRID; /* no seed, no samples (cy_study.h) */
   const config_setting_t *g = config_lookup(cfg, "design");
   sw->design_group = g;
-  if (!g) {
-    d->seed = 0;
+  if (!g)
     return 0;
-  }
-  int64_t n = 0;
+  int64_t n = 0, seed = DEFAULT_SEED;
   const config_setting_t *ns, *ss;
   int rc;
   if ((rc = read_method(d, ctx, g)) ||
       (rc = member_int(ctx, g, "samples", &n, &ns)) ||
-      (rc = member_int(ctx, g, "seed", &d->seed, &ss)))
+      (rc = member_int(ctx, g, "seed", &seed, &ss)))
     return rc;
   if (d->method == CY_DESIGN_GRID && (ns || ss))
     return cy__setting_error(
         ctx, ns ? ns : ss,
         "a grid design's points are the cross product of the sweep axes; "
         "samples and seed need method = \"lhs\" or \"saltelli\"");
-  if (d->method == CY_DESIGN_GRID) {
-    d->seed = 0; /* a grid has no design seed (cy_study.h) */
+  if (d->method == CY_DESIGN_GRID)
     return 0;
-  }
   if (!ns)
     return cy__setting_error(ctx, g,
                              "missing required key 'samples' (the "
@@ -105,10 +100,11 @@ int cy__design_read(cy_sweep *sw, const config_t *cfg,
   if (n < 2 || (double)n > cy_work_caps_default.points)
     return cy__setting_error(ctx, ns, "%" PRId64 " is outside [2, %.0f]", n,
                              cy_work_caps_default.points);
-  if (ss && (d->seed < 1 || d->seed > MAX_SEED))
+  if (seed < 1 || seed > MAX_SEED)
     return cy__setting_error(ctx, ss, "%" PRId64 " is outside [1, %" PRId64 "]",
-                             d->seed, MAX_SEED);
+                             seed, MAX_SEED);
   d->samples = (size_t)n;
+  d->seed = seed;
   return 0;
 }
 

@@ -14,12 +14,17 @@ column), legends outside the axes.  KIND:
   hostility     the final hostility matrix (mean over replications) per point
   paired        forest plot of paired differences against --baseline
   distribution  per-replication ECDF (or --box plots) of a metric per point
+  sensitivity   Sobol indices S1 and ST of a metric with their 95% intervals
+                (a saltelli design; the numbers of `cysim sensitivity --json`)
 
 Intervals are `cysim report`'s (analysis/cysim.py interval()).  Only runs
 with status 1 are used.  Run with Debian's /usr/bin/python3.
 """
 import argparse
+import json
 import os
+import shutil
+import subprocess
 import sys
 
 import matplotlib
@@ -467,9 +472,64 @@ def plot_distribution(ds, a, pts):
     return fig
 
 
+def find_cysim(a):
+    """The cysim program: --cysim, else $CYSIM, else `cysim` on PATH, else
+    the source tree's build/cysim."""
+    if a.cysim and not (os.path.isfile(a.cysim) and os.access(a.cysim, os.X_OK)):
+        raise Usage(f"--cysim {a.cysim}: not an executable file")
+    for c in (a.cysim, os.environ.get("CYSIM"), shutil.which("cysim"),
+              os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build", "cysim")):
+        if c and os.path.isfile(c) and os.access(c, os.X_OK):
+            return c
+    raise Usage("sensitivity: no cysim program found; give --cysim PATH or set CYSIM")
+
+
+def sensitivity_json(a):
+    """`cysim sensitivity FILE METRIC --json` with a's selection, parsed;
+    its refusal (a file without a saltelli design, ...) becomes Usage."""
+    cmd = [find_cysim(a), "sensitivity", a.file, a.metric, "--json"]
+    for opt in ("attacker", "target", "state", "optype", "alliance", "minus"):
+        if getattr(a, opt, None):
+            cmd += [f"--{opt}", getattr(a, opt)]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise Usage(r.stderr.strip().removeprefix("cysim sensitivity: ")
+                    or f"cysim sensitivity exited {r.returncode}")
+    return json.loads(r.stdout)
+
+
+def plot_sensitivity(ds, a, pts):
+    res = sensitivity_json(a)
+    ps = sorted(res["parameters"], key=lambda p: -p["ST"])  # most influential on top
+    fig, ax = plt.subplots(figsize=(WIDTH, 1.3 + 0.36 * len(ps)))
+    y = np.arange(len(ps))
+    for key, off, c, label in (("S1", -0.15, "C0", "first order S1 (alone)"),
+                               ("ST", 0.15, "C3", "total ST (with interactions)")):
+        m = np.array([p[key] for p in ps])
+        lo = np.array([p[key + "_lo"] for p in ps])
+        hi = np.array([p[key + "_hi"] for p in ps])
+        ax.errorbar(m, y + off, xerr=[m - lo, hi - m], fmt="o", ms=4, color=c, capsize=2,
+                    label=label)
+    ax.axvline(0, color="k", lw=0.8)
+    ax.set_yticks(y, [p["name"] for p in ps])
+    ax.invert_yaxis()
+    ax.set_xlim(min(-0.05, min(p["S1_lo"] for p in ps) - 0.02),
+                max(1.0, max(p["ST_hi"] for p in ps) + 0.02))
+    ax.set_xlabel("Sobol index (share of the variance of the per-point mean), "
+                  "95% bootstrap interval")
+    sel = [f"{k} {getattr(a, k)}" for k in ("attacker", "target", "state", "optype", "alliance")
+           if getattr(a, k)]
+    if getattr(a, "minus", None):
+        sel.append(f"minus {os.path.basename(a.minus)}")
+    ax.set_title(f"Sensitivity of {res['metric']} ({', '.join(sel) if sel else 'summed over all'}): "
+                 f"saltelli design, N = {res['samples']}")
+    legend_below(ax, ncol=2)
+    return fig
+
+
 KINDS = {"dyads": plot_dyads, "timeseries": plot_timeseries, "survival": plot_survival,
          "sweep": plot_sweep, "hostility": plot_hostility, "paired": plot_paired,
-         "distribution": plot_distribution}
+         "distribution": plot_distribution, "sensitivity": plot_sensitivity}
 
 
 def main(argv=None):
@@ -484,6 +544,12 @@ def main(argv=None):
     ap.add_argument("--attacker")
     ap.add_argument("--target")
     ap.add_argument("--alliance")
+    ap.add_argument("--state", help="sensitivity: dyads with this state at either end")
+    ap.add_argument("--optype", help="sensitivity: one type of ops_by_type")
+    ap.add_argument("--minus", help="sensitivity: indices of the difference from this "
+                    "file's per-point means (cysim sensitivity --minus)")
+    ap.add_argument("--cysim", help="sensitivity: the cysim program (default $CYSIM, "
+                    "then PATH, then build/cysim)")
     ap.add_argument("--baseline", type=int, default=0, help="paired: the baseline point")
     ap.add_argument("--box", action="store_true", help="distribution: box plots, not ECDFs")
     a = ap.parse_args(argv)

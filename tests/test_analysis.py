@@ -17,6 +17,7 @@
   and analysis/README.md's snippets on analysis.cfg's.
 """
 import doctest
+import json
 import os
 import re
 import subprocess
@@ -104,6 +105,7 @@ A = cysim_run("analysis.cfg", os.path.join(tmp, "a.h5"))
 PLAIN = cysim_run("io_plain.cfg", os.path.join(tmp, "plain.h5"))
 SMALL = cysim_run("io_small.cfg", os.path.join(tmp, "small.h5"))
 SHARD = cysim_run("analysis.cfg", os.path.join(tmp, "shard.h5"), "--task", "0", "--tasks", "2")
+SENS = cysim_run("sensitivity.cfg", os.path.join(tmp, "sens.h5"))
 OFF = cysim_run("analysis.cfg", os.path.join(tmp, "off.h5"),
                 "--set", "alliances.[0].enabled=false")
 V1 = os.path.join(tmp, "v1.h5")
@@ -279,13 +281,38 @@ with cysim_plot.plt.rc_context(cysim_plot.STYLE):
           len(fig.axes[0].lines) == 0 and "disabled at point 0, 1, 2, 3" in fig.axes[0].get_title())
     cysim_plot.plt.close("all")
 
+# --- sensitivity: the figure draws `cysim sensitivity --json`'s numbers
+# (found through $CYSIM, which the test's environment sets), S1 and ST per
+# factor with their intervals.
+args = types.SimpleNamespace(file=SENS, metric="ops", attacker="AA", target=None, state=None,
+                             optype=None, alliance=None, cysim=None)
+js = json.loads(subprocess.run([CYSIM, "sensitivity", SENS, "ops", "--attacker", "AA", "--json"],
+                               capture_output=True, text=True).stdout)
+fig = cysim_plot.plot_sensitivity(cysim.load(SENS), args, [])
+ax = fig.axes[0]
+order = [t.get_text() for t in ax.get_yticklabels()]
+by = {p["name"]: p for p in js["parameters"]}
+s1_line, st_line = ax.containers[0].lines[0], ax.containers[1].lines[0]
+check("sensitivity: factors by ST, most on top; the markers at the C's S1 and ST",
+      sorted(order) == sorted(by) and [by[n]["ST"] for n in order]
+      == sorted((p["ST"] for p in js["parameters"]), reverse=True)
+      and close(s1_line.get_xdata(), [by[n]["S1"] for n in order], 0)
+      and close(st_line.get_xdata(), [by[n]["ST"] for n in order], 0))
+segs = ax.containers[1].lines[2][0].get_segments()
+check("sensitivity: the ST bars span the C's [ST_lo, ST_hi]",
+      close([s[0][0] for s in segs], [by[n]["ST_lo"] for n in order], 0)
+      and close([s[1][0] for s in segs], [by[n]["ST_hi"] for n in order], 0))
+cysim_plot.plt.close("all")
+
 # --- every kind renders through the command line, to PNG and PDF.
 extra = {"paired": ["--points", "1,3"], "distribution": ["--box"],
-         "survival": ["--alliance", "ru_cn"], "timeseries": ["--attacker", "RU"]}
+         "survival": ["--alliance", "ru_cn"], "timeseries": ["--attacker", "RU"],
+         "sensitivity": ["--metric", "alliance_ended", "--alliance", "wg"]}
 for kind in sorted(cysim_plot.KINDS):
     for ext in ("png", "pdf"):
         out = os.path.join(tmp, f"{kind}.{ext}")
-        r = subprocess.run(["/usr/bin/python3", PLOT, A, kind, "-o", out] + extra.get(kind, []),
+        src = SENS if kind == "sensitivity" else A  # a saltelli design's file
+        r = subprocess.run(["/usr/bin/python3", PLOT, src, kind, "-o", out] + extra.get(kind, []),
                            capture_output=True, text=True)
         ok = r.returncode == 0 and os.path.exists(out)
         if ok and ext == "png":
@@ -306,7 +333,9 @@ for f, kind in ((PLAIN, "dyads"), (PLAIN, "distribution"), (SHARD, "sweep"), (V1
 # Bad requests: a message naming what is wrong, exit 2.
 for argv, msg in ((["survival", "--alliance", "nope"], "no alliance 'nope'"),
                   (["dyads", "--points", "9"], "no point 9"),
-                  (["sweep", "--metric", "nope"], "no metric 'nope'")):
+                  (["sweep", "--metric", "nope"], "no metric 'nope'"),
+                  (["sensitivity"], "no /design"),
+                  (["sensitivity", "--cysim", "/nonexistent"], "--cysim /nonexistent: not")):
     r = subprocess.run(["/usr/bin/python3", PLOT, A] + argv + ["-o", os.path.join(tmp, "x.png")],
                        capture_output=True, text=True)
     check(f"cysim_plot {' '.join(argv)} refused: {r.stderr.strip()}",

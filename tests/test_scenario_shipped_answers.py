@@ -27,15 +27,26 @@ tolerance of a few standard errors (never an exact number of today's model):
   0.5 in ten years for the median, background pair); the 2015 US-China working group
   has ended in every replication (the 2018 APT10 indictment ends it by rule,
   MODEL.md section 5) and NATO, a mutual-defence alliance, never ends.
+- pact_sensitivity: at N = 64 (640 points x 5 replications, with and
+  without the pact), `cysim sensitivity --minus` ranks the factors of the
+  pact's effect as scenarios/README.md says (at N = 256, 20 replications):
+  for Russia and China the breach threshold has the largest total index,
+  and its 95% interval lies above those of displacement, share, boost and
+  tech transfer; for the US displacement's total index lies above those of
+  share, boost and tech transfer; tech transfer's total index is below
+  0.05 for all three.  The comparisons are of bootstrap intervals that do
+  not overlap, so each holds with well over 95% confidence.
 """
+import json
 import os
 import re
+import subprocess
 import tempfile
 
 import h5py
 import numpy as np
 
-from cytest import SRC, check, finish, run
+from cytest import CYSIM, SRC, check, finish, run
 
 tmp = tempfile.mkdtemp(prefix="cy_answers_")
 Z = 4.0  # standard errors: a false failure at a fixed seed is then < 1e-4
@@ -165,5 +176,38 @@ ended = f["summary/alliance_ended"][0]
 check("world: the US-China working group ends in every replication (APT10 indictment)",
       bool((ended[:, al.index("us_cn_2015")] == 1).all()))
 check("world: NATO never ends", bool((ended[:, al.index("nato")] == 0).all()))
+
+# --- pact_sensitivity -------------------------------------------------------
+cfg = os.path.join(SRC, "scenarios", "pact_sensitivity.cfg")
+small = ["--set", "design.samples=64", "-n", "5", "-q", "-j", "2"]
+pact, nopact = os.path.join(tmp, "ps_pact.h5"), os.path.join(tmp, "ps_nopact.h5")
+r1 = run([cfg, "-o", pact] + small, cwd=tmp)
+r2 = run([cfg, "-o", nopact, "--set", "alliances.[0].enabled=false"] + small, cwd=tmp)
+check("pact_sensitivity: both studies run", r1.returncode == 0 and r2.returncode == 0,
+      r1.stderr + r2.stderr)
+if r1.returncode == 0 and r2.returncode == 0:
+    for t in ("RU", "CN", "US"):
+        r = subprocess.run([CYSIM, "sensitivity", pact, "damage", "--target", t, "--minus",
+                            nopact, "--json"], capture_output=True, text=True)
+        check(f"pact_sensitivity: indices of the effect on damage to {t}", r.returncode == 0,
+              r.stderr)
+        if r.returncode:
+            continue
+        ix = {p["name"]: p for p in json.loads(r.stdout)["parameters"]}
+        minor = ("share", "boost", "tech_transfer")
+        if t in ("RU", "CN"):
+            top = max(ix, key=lambda n: ix[n]["ST"])
+            check(f"pact_sensitivity {t}: the threshold has the largest ST ({top})",
+                  top == "threshold")
+            check(f"pact_sensitivity {t}: threshold's ST interval above displacement's, "
+                  "share's, boost's, tech transfer's",
+                  all(ix["threshold"]["ST_lo"] > ix[n]["ST_hi"]
+                      for n in ("displacement",) + minor))
+        else:
+            check("pact_sensitivity US: displacement's ST interval above share's, boost's, "
+                  "tech transfer's",
+                  all(ix["displacement"]["ST_lo"] > ix[n]["ST_hi"] for n in minor))
+        check(f"pact_sensitivity {t}: tech transfer's ST below 0.05 "
+              f"({ix['tech_transfer']['ST']:.3f})", ix["tech_transfer"]["ST"] < 0.05)
 
 finish(tmp)

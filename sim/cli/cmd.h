@@ -20,7 +20,8 @@
   X(validate, "check a scenario and print it resolved")                        \
   X(list, "list a scenario's sweep points")                                    \
   X(merge, "join the shards of a study into one file")                         \
-  X(report, "summarise an output file (or export CSV)")
+  X(report, "summarise an output file (or export CSV)")                        \
+  X(sensitivity, "Sobol indices of a metric over a saltelli design")
 
 #define CY_CMD_DECLARE_(name, summary) int cy_cmd_##name(int argc, char **argv);
 CY_CLI_COMMANDS(CY_CMD_DECLARE_)

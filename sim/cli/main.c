@@ -57,7 +57,7 @@ static void usage(FILE *out) {
                "\n"
                "commands:\n");
   for (int i = 0; i < N_COMMANDS; i++)
-    fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
   fprintf(out, "\n"
                "`cysim COMMAND --help` describes each command.\n"
                "\n");

@@ -18,7 +18,7 @@
 /* splitmix64 (Steele, Lea and Flood 2014): the bootstrap's generator, one
  * integer-exact rule that sim/MODEL.md "Intervals" states and
  * analysis/cysim.py repeats. */
-static uint64_t splitmix64(uint64_t *state) {
+uint64_t cy__splitmix64(uint64_t *state) {
   uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
   z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
   z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
@@ -40,7 +40,7 @@ static void bootstrap(const double *x, size_t n, double *lo, double *hi) {
   for (size_t b = 0; b < CY_BOOT_RESAMPLES; b++) {
     double sum = 0;
     for (size_t j = 0; j < n; j++)
-      sum += x[((splitmix64(&state) >> 32) * (uint64_t)n) >> 32];
+      sum += x[((cy__splitmix64(&state) >> 32) * (uint64_t)n) >> 32];
     means[b] = sum / (double)n;
   }
   qsort(means, CY_BOOT_RESAMPLES, sizeof means[0], double_cmp);

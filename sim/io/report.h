@@ -16,6 +16,10 @@
 #define CY_BOOT_SEED UINT64_C(0)
 enum { CY_BOOT_RESAMPLES = 1999, CY_BOOT_LO = 50, CY_BOOT_HI = 1950 };
 
+/* The bootstraps' generator (the report's and the sensitivity indices'):
+ * splitmix64, advancing *state; sim/MODEL.md "Intervals" states it. */
+uint64_t cy__splitmix64(uint64_t *state);
+
 typedef enum cy_ci_method {
   CY_CI_NONE,     /* n < 2: a mean (NaN when n = 0), no interval */
   CY_CI_T,        /* Student t */

@@ -26,6 +26,17 @@ typedef struct cy__report_sel {
 int cy__report_sel_init(cy__report_sel *sel, const cy_h5r_meta *m,
                         const cy_report_options *opt, cy_error *err);
 void cy__report_sel_fini(cy__report_sel *sel);
+/* The cy_outcome_fields index of the metric named by the len bytes at s
+ * ("ops"; time series are no metric here), or CY_EINPUT "WHAT: no metric
+ * ... (the metrics: ...)". */
+int cy__report_metric_index(const char *what, const char *s, size_t len,
+                            size_t *index, cy_error *err);
+/* The index of the label (state, optype or alliance id: `kind`) of the len
+ * bytes at s among labels[n], or CY_EINPUT "WHAT: the file has no KIND
+ * ...". */
+int cy__report_label_index(const char (*labels)[CY_ID_MAX], size_t n,
+                           const char *what, const char *kind, const char *s,
+                           size_t len, size_t *index, cy_error *err);
 /* Whether the metric of dataset ("summary/ops") is selected. */
 bool cy__report_sel_metric(const cy__report_sel *sel, const char *dataset);
 /* Whether dyad (i, j) is selected: either end among the states. */

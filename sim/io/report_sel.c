@@ -81,13 +81,13 @@ static int point_cb(void *ctx, const char *s, size_t len, cy_error *err) {
   return points_entry(c->sel->point, c->m->P, s, len, err);
 }
 
-static int metric_cb(void *ctx, const char *s, size_t len, cy_error *err) {
-  sel_ctx *c = ctx;
+int cy__report_metric_index(const char *what, const char *s, size_t len,
+                            size_t *index, cy_error *err) {
   for (size_t i = 0; i < CY_OUTCOME_FIELD_COUNT; i++) {
     const char *name = base_name(cy_outcome_fields[i].dataset);
     if (cy_outcome_fields[i].shape != CY_SHAPE_BNN && strlen(name) == len &&
         memcmp(name, s, len) == 0) {
-      c->sel->metric[i] = true;
+      *index = i;
       return CY_OK;
     }
   }
@@ -99,20 +99,40 @@ static int metric_cb(void *ctx, const char *s, size_t len, cy_error *err) {
                base_name(cy_outcome_fields[i].dataset));
     }
   return cy_error_set(err, CY_EINPUT,
-                      "--metrics: no metric \"%.*s\" (the metrics: %s)",
+                      "%s: no metric \"%.*s\" (the metrics: %s)", what,
                       (int)len, s, names);
+}
+
+int cy__report_label_index(const char (*labels)[CY_ID_MAX], size_t n,
+                           const char *what, const char *kind, const char *s,
+                           size_t len, size_t *index, cy_error *err) {
+  for (size_t i = 0; i < n; i++)
+    if (strlen(labels[i]) == len && memcmp(labels[i], s, len) == 0) {
+      *index = i;
+      return CY_OK;
+    }
+  return cy_error_set(err, CY_EINPUT, "%s: the file has no %s \"%.*s\"", what,
+                      kind, (int)len, s);
+}
+
+static int metric_cb(void *ctx, const char *s, size_t len, cy_error *err) {
+  sel_ctx *c = ctx;
+  size_t i = 0;
+  int rc = cy__report_metric_index("--metrics", s, len, &i, err);
+  if (!rc)
+    c->sel->metric[i] = true;
+  return rc;
 }
 
 static int state_cb(void *ctx, const char *s, size_t len, cy_error *err) {
   sel_ctx *c = ctx;
-  for (size_t i = 0; i < c->m->N; i++)
-    if (strlen(c->m->states[i]) == len &&
-        memcmp(c->m->states[i], s, len) == 0) {
-      c->sel->state[i] = true;
-      return CY_OK;
-    }
-  return cy_error_set(err, CY_EINPUT,
-                      "--states: the file has no state \"%.*s\"", (int)len, s);
+  size_t i = 0;
+  int rc =
+      cy__report_label_index((const char(*)[CY_ID_MAX])c->m->states, c->m->N,
+                             "--states", "state", s, len, &i, err);
+  if (!rc)
+    c->sel->state[i] = true;
+  return rc;
 }
 
 /* Everything selected when list is NULL, else nothing until the entries

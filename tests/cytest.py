@@ -28,6 +28,32 @@ def run(args, cwd, env=None, **kw):
                           text=True, **kw)
 
 
+def kill_when_done(cmd, cwd, partial, runs, timeout=120, poll=0.05):
+    """Starts cmd (a cysim run) in cwd and SIGKILLs it as soon as its partial
+    file marks `runs` runs done (the writer checkpoints every 0.5 s), or at
+    the timeout.  Returns (runs seen done, whether the partial file is
+    there, the exit status).  The caller must have set
+    HDF5_USE_FILE_LOCKING=FALSE before importing h5py, to read a file
+    another process has open."""
+    import signal
+    import time
+
+    import h5py
+
+    p = subprocess.Popen(cmd, cwd=cwd)
+    done, deadline = 0, time.time() + timeout
+    while time.time() < deadline and p.poll() is None and done < runs:
+        time.sleep(poll)
+        try:
+            with h5py.File(os.path.join(cwd, partial), "r") as f:
+                done = int(f["summary/status"][()].sum())
+        except (OSError, KeyError):
+            pass  # not there yet, or caught between two writes
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    return done, os.path.exists(os.path.join(cwd, partial)), p.returncode
+
+
 def finish(tmp):
     if failures:
         print(f"kept {tmp}")

@@ -11,10 +11,8 @@ design; merge refuses shards of another design; the reader refuses a
 """
 import math
 import os
-import signal
 import subprocess
 import tempfile
-import time
 
 # The killed run's partial file is read while open for writing: without
 # HDF5's file lock (read when the library starts, so before h5py loads).
@@ -24,7 +22,7 @@ import h5py  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
-from cytest import CYSIM, SRC, check, finish, run  # noqa: E402
+from cytest import CYSIM, check, finish, kill_when_done, run  # noqa: E402
 
 tmp = tempfile.mkdtemp(prefix="cysim_design_")
 
@@ -208,20 +206,10 @@ check("merge refuses a shard whose design differs only in its seed",
 
 run(["long.cfg", "-q", "-j", "2", "-o", "long_ref.h5"], tmp)
 cmd = [CYSIM, "run", "long.cfg", "-j", "1", "-q", "-o", "long.h5"]
-p = subprocess.Popen(cmd, cwd=tmp)
-done, deadline = 0, time.time() + 120
-while time.time() < deadline and p.poll() is None and done < 1:
-    time.sleep(0.05)
-    try:
-        with h5py.File(path("long.h5.partial")) as f:
-            done = int(f["summary/status"][()].sum())
-    except (OSError, KeyError):
-        pass
-p.send_signal(signal.SIGKILL)
-p.wait()
-killed = done >= 1 and os.path.exists(path("long.h5.partial"))
+done, there, status = kill_when_done(cmd, tmp, "long.h5.partial", 1)
+killed = done >= 1 and there
 check("a design run killed after some runs leaves its partial file", killed,
-      f"done={done}, exit status {p.returncode}")
+      f"done={done}, exit status {status}")
 if killed:
     with h5py.File(path("long.h5.partial")) as f:
         check("the partial file already holds /design",

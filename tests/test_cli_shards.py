@@ -13,10 +13,8 @@ blocks lie whole in one shard and are copied as stored), and
 tests/data/io_long.cfg (a few seconds) for a task killed mid-way.
 """
 import os
-import signal
 import subprocess
 import tempfile
-import time
 
 # The killed task's partial file is read while open for writing: without
 # HDF5's file lock (read when the library starts, so before h5py loads).
@@ -25,7 +23,7 @@ os.environ["HDF5_USE_FILE_LOCKING"] = "FALSE"
 import h5py  # noqa: E402
 import numpy as np  # noqa: E402
 
-from cytest import CYSIM, SRC, check, finish, run  # noqa: E402
+from cytest import CYSIM, SRC, check, finish, kill_when_done, run  # noqa: E402
 
 SMALL = os.path.join(SRC, "tests", "data", "io_small.cfg")
 LONG = os.path.join(SRC, "tests", "data", "io_long.cfg")
@@ -299,20 +297,9 @@ run([LONG, "-q", "-o", "long.h5"], tmp)
 run([LONG, "--task", "0", "--tasks", "2", "-q", "-o", "long0.h5"], tmp)
 cmd = [CYSIM, "run", LONG, "--task", "1", "--tasks", "2", "-j", "1", "-q",
        "-o", "long1.h5"]
-p = subprocess.Popen(cmd, cwd=tmp)
-done = 0
-deadline = time.time() + 60
-while time.time() < deadline and p.poll() is None and done < 3:
-    time.sleep(0.2)
-    try:
-        with h5py.File(path("long1.h5.partial")) as f:
-            done = int(f["summary/status"][()].sum())
-    except (OSError, KeyError):
-        pass
-p.send_signal(signal.SIGKILL)
-p.wait()
+done, there, _ = kill_when_done(cmd, tmp, "long1.h5.partial", 3, timeout=60)
 check("a task killed after some runs leaves its partial file",
-      3 <= done and os.path.exists(path("long1.h5.partial")), f"done={done}")
+      3 <= done and there, f"done={done}")
 with h5py.File(path("long1.h5.partial")) as f:
     kept = int(f["summary/status"][()].sum())
 r = cysim(["merge", "-o", "salvage.h5", "--allow-partial", "long1.h5.partial",

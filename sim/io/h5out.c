@@ -20,8 +20,10 @@
 
 /* Chunks hold one point, a block of replications and the full trailing
  * dimensions; a block of at most 64 replications or ~1 MiB of the largest
- * [N x N] float64 matrix keeps chunks big enough to compress well and small
- * enough for HDF5's chunk cache. */
+ * per-replication record keeps chunks big enough to compress well and no
+ * bigger than HDF5's default chunk cache (1 MiB), so a reader taking one
+ * replication of a big world decompresses each chunk once.  It also bounds
+ * the writer's memory: a block of a 193-state world is ~6 MB, not ~25. */
 enum { MAX_BLOCK_REPS = 64, CHUNK_TARGET = 1 << 20, EVENT_CHUNK = 1 << 15 };
 
 /* How long finished runs may wait in memory before a checkpoint puts them
@@ -145,7 +147,7 @@ static void sizes(cy_h5w *w) {
   for (int f = 0; f < CY_H5_N_DATASETS; f++)
     if (field_present(w, f) && w->per[f] * elem_size(f) > largest)
       largest = w->per[f] * elem_size(f);
-  size_t c = 4 * (size_t)CHUNK_TARGET / largest;
+  size_t c = (size_t)CHUNK_TARGET / largest;
   if (c < 1)
     c = 1;
   if (c > MAX_BLOCK_REPS)

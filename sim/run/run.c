@@ -731,13 +731,15 @@ static unsigned local_threads(const cy_run_opts *o) {
 }
 
 /* Outcome records: enough for every worker to have one running while a
- * batch waits for the writer; ~32 MiB of records at most. */
+ * batch waits for the writer; ~8 MiB of records at most, but never fewer
+ * than two per thread and two more (a 193-state world's records are 1.5 MB
+ * each: 32 MiB of them was half its peak memory, for no speed). */
 static int make_pool(shared *sh, const cy_scenario *s0, unsigned n_threads,
                      cy_outcome **pool, size_t *n_pool, cy_error *err) {
   size_t N = s0->n_states, bytes = N * N * 40 + 1024;
   if (s0->output.timeseries)
     bytes += cy_scenario_bins(s0) * N * N * 4;
-  size_t n = ((size_t)32 << 20) / bytes;
+  size_t n = ((size_t)8 << 20) / bytes;
   if (n > 256)
     n = 256;
   if (n < 2 * (size_t)n_threads + 2)

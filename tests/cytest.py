@@ -28,6 +28,15 @@ def run(args, cwd, env=None, **kw):
                           text=True, **kw)
 
 
+def same_values(x, y):
+    """Whether two arrays h5py read are the same data: equal bytes, dtype and
+    shape for numbers (so NaN fill values compare equal too), equal text for
+    strings, which h5py reads as objects."""
+    if x.dtype.kind == "O" or y.dtype.kind == "O":
+        return x.shape == y.shape and list(x.ravel()) == list(y.ravel())
+    return x.dtype == y.dtype and x.shape == y.shape and x.tobytes() == y.tobytes()
+
+
 def kill_when_done(cmd, cwd, partial, runs, timeout=120, poll=0.05):
     """Starts cmd (a cysim run) in cwd and SIGKILLs it as soon as its partial
     file marks `runs` runs done (the writer checkpoints every 0.5 s), or at

@@ -22,7 +22,7 @@ import h5py  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
-from cytest import CYSIM, check, finish, kill_when_done, run  # noqa: E402
+from cytest import CYSIM, check, finish, kill_when_done, run, same_values  # noqa: E402
 
 tmp = tempfile.mkdtemp(prefix="cysim_design_")
 
@@ -89,13 +89,7 @@ def differing(a, b):
     da, db = datasets(a), datasets(b)
     bad = sorted(set(da) ^ set(db))
     for n in set(da) & set(db):
-        x, y = da[n], db[n]
-        if x.dtype.kind == "O":
-            same = list(np.ravel(x)) == list(np.ravel(y))
-        else:
-            same = x.dtype == y.dtype and x.shape == y.shape and \
-                x.tobytes() == y.tobytes()
-        if not same:
+        if not same_values(np.asarray(da[n]), np.asarray(db[n])):
             bad.append(n)
     return bad
 

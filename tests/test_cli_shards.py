@@ -23,7 +23,7 @@ os.environ["HDF5_USE_FILE_LOCKING"] = "FALSE"
 import h5py  # noqa: E402
 import numpy as np  # noqa: E402
 
-from cytest import CYSIM, SRC, check, finish, kill_when_done, run  # noqa: E402
+from cytest import CYSIM, SRC, check, finish, kill_when_done, run, same_values  # noqa: E402
 
 SMALL = os.path.join(SRC, "tests", "data", "io_small.cfg")
 LONG = os.path.join(SRC, "tests", "data", "io_long.cfg")
@@ -57,13 +57,7 @@ def same_data(a, b):
         for n, x in da.items():
             if n not in db:
                 continue
-            y = db[n]
-            if x.dtype.kind == "O":
-                same = list(x.ravel()) == list(y.ravel())
-            else:
-                same = x.dtype == y.dtype and x.shape == y.shape and \
-                    x.tobytes() == y.tobytes()
-            if not same:
+            if not same_values(x, db[n]):
                 bad.append(n)
         return bad
 

@@ -31,7 +31,7 @@ import tempfile
 import h5py
 import numpy as np
 
-from cytest import CYSIM, SRC, check, finish
+from cytest import CYSIM, SRC, check, finish, same_values
 
 BUILD = os.environ["CYSIM_BINARY_DIR"]
 tmp = tempfile.mkdtemp(prefix="readme.", dir=os.environ.get("CYSIM_TEST_BIN"))
@@ -134,14 +134,6 @@ check("the shell loop and merge run as written", r.returncode == 0, r.stderr[-20
 one = subprocess.run([CYSIM, "run", "study.cfg", "-o", "one.h5", "-q"], cwd=work,
                      capture_output=True, text=True)
 check("a single-process run of study.cfg", one.returncode == 0, one.stderr)
-
-
-def same_values(x, y):
-    """Equal bytes for numbers (NaN fill values too), equal text for the
-    labels, which h5py reads as objects."""
-    if x.dtype.kind == "O" or y.dtype.kind == "O":
-        return x.shape == y.shape and bool((x == y).all())
-    return x.dtype == y.dtype and x.shape == y.shape and x.tobytes() == y.tobytes()
 
 
 same = os.path.exists(os.path.join(work, "study.h5"))

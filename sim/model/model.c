@@ -304,19 +304,27 @@ static void channel_next_clock(cy_model *m, size_t pair) {
   channel_schedule(m, pair);
 }
 
-/* u_ij of §10.3 for one target given its weight: lambda w e exp(-kappa F),
- * computed afresh from its inputs.  exp(-0.0) is exactly 1, so kappa = 0
- * or F = 0 gives the v1 intensity bit for bit. */
+/* u_ij of §10.3 from its inputs: lambda w e exp(-kappa F), computed afresh.
+ * exp(-0.0) is exactly 1, so kappa = 0 or F = 0 gives the v1 intensity bit
+ * for bit.  The one formula both the row and the one-channel update use. */
+static inline double undeterred_of(double attack_rate, double weight,
+                                   double exposure, double deterrence,
+                                   double fear) {
+  double deterred = deterrence * fear;
+  /* exp(-0.0) == 1 exactly: skipping it changes no bit. */
+  return attack_rate * weight * exposure *
+         (deterred == 0.0 ? 1.0 : exp(-deterred));
+}
+
+/* u_ij for one target given its weight. */
 static inline double undeterred(const cy_model *m, size_t attacker,
                                 size_t target, double weight) {
   if (target == attacker)
     return 0.0;
-  double deterred = m->scenario->states[attacker].attack.deterrence *
-                    m->fear[attacker * m->n_states + target];
-  /* exp(-0.0) == 1 exactly: skipping it changes no bit. */
-  return m->attr[attacker][CY_ATTR_ATTACK_RATE] * weight *
-         m->attr[target][CY_ATTR_EXPOSURE] *
-         (deterred == 0.0 ? 1.0 : exp(-deterred));
+  return undeterred_of(m->attr[attacker][CY_ATTR_ATTACK_RATE], weight,
+                       m->attr[target][CY_ATTR_EXPOSURE],
+                       m->scenario->states[attacker].attack.deterrence,
+                       m->fear[attacker * m->n_states + target]);
 }
 
 static inline cy_attack_context attack_context(const cy_model *m,
@@ -334,8 +342,22 @@ static inline cy_attack_context attack_context(const cy_model *m,
 static void undeterred_row(cy_model *m, size_t attacker) {
   const cy_attack_context ctx = attack_context(m, attacker);
   m->attack[attacker]->weights(&ctx, m->weight);
-  for (size_t target = 0; target < m->n_states; target++)
-    m->undisplaced[target] = undeterred(m, attacker, target, m->weight[target]);
+  /* The row's constants in locals: the stores to undisplaced may alias any
+   * double read through m, so the compiler reloaded each of them for every
+   * target (a review is N of these; at 193 states they were a tenth of the
+   * run). */
+  size_t n = m->n_states;
+  const double attack_rate = m->attr[attacker][CY_ATTR_ATTACK_RATE];
+  const double deterrence = m->scenario->states[attacker].attack.deterrence;
+  const double *fear = m->fear + attacker * n, *weight = m->weight;
+  const double(*attr)[CY_ATTR_COUNT] = m->attr;
+  double *undisplaced = m->undisplaced;
+  for (size_t target = 0; target < n; target++)
+    undisplaced[target] = target == attacker
+                              ? 0.0
+                              : undeterred_of(attack_rate, weight[target],
+                                              attr[target][CY_ATTR_EXPOSURE],
+                                              deterrence, fear[target]);
 }
 
 /* Recomputes the attacker's row of intensities from its inputs and
@@ -350,6 +372,11 @@ static void undeterred_row(cy_model *m, size_t attacker) {
 static void row_rates(cy_model *m, size_t attacker) {
   size_t n = m->n_states, row = attacker * n;
   undeterred_row(m, attacker);
+  /* Without partners nothing is displaced (displaced stays 0 below) and
+   * every rate is its u_ij: the sums, a serial chain of N additions that
+   * was a fifth of a review at 193 states, are not needed. */
+  if (!m->n_partners[attacker])
+    return;
   double *undisplaced = m->undisplaced;
   const double *compliance = m->compliance + row;
   const double *displacement = m->displacement + row;

@@ -67,7 +67,24 @@ typedef struct hfile {
   hid_t file;
   hid_t ds[CY_H5_N_DATASETS];
   hid_t ev[CY_H5_N_EVENT_COLUMNS], ev_scale;
+  hid_t xfer_plist; /* xfer()'s, or -1 until then */
 } hfile;
+
+/* The transfer properties of our whole-dataset writes: a 64 KiB type
+ * conversion buffer.  HDF5's default buffer is 1 MiB, and a write that
+ * converts (variable-length strings, compounds) callocs one, and its
+ * background buffer, per H5Dwrite(): ~40 of them, a 1-replication
+ * flagship's largest cost after the model.  Bigger writes are converted
+ * 64 KiB at a time.  H5P_DEFAULT if the list cannot be made. */
+static hid_t xfer(hfile *h) {
+  if (h->xfer_plist < 0) {
+    hid_t p = H5Pcreate(H5P_DATASET_XFER);
+    if (p >= 0 && H5Pset_buffer(p, 65536, NULL, NULL) < 0)
+      H5Pclose(p), p = -1;
+    h->xfer_plist = p;
+  }
+  return h->xfer_plist >= 0 ? h->xfer_plist : H5P_DEFAULT;
+}
 
 /* What the root attributes say beyond the study itself. */
 typedef struct header {
@@ -228,8 +245,7 @@ static int make_scale(hfile *h, const char *path, hid_t ftype, hid_t mtype,
   hid_t d = make_dataset(h->file, path, ftype, sp, -1);
   int rc = CY_OK;
   if (d < 0 ||
-      (n > 0 &&
-       H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) < 0) ||
+      (n > 0 && H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, xfer(h), values) < 0) ||
       H5DSset_scale(d, base_name(path)) < 0)
     rc = cy__h5_fail(err, h->path, "write dimension scale", path);
   if (d >= 0)
@@ -315,7 +331,7 @@ static int make_time_bounds(cy_h5w *w, hfile *h, const char *prefix,
   hid_t d = make_dataset(h->file, path, H5T_IEEE_F64LE, sp, -1);
   int rc = CY_OK;
   if (d < 0 ||
-      H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, tb) < 0)
+      H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, xfer(h), tb) < 0)
     rc = cy__h5_fail(err, h->path, "write", path);
   char tname[64], nvname[64];
   snprintf(tname, sizeof tname, "%stime", prefix);
@@ -690,7 +706,7 @@ static int write_axis(cy_h5w *w, hfile *h, const cy_study *st, size_t a,
   hid_t sp = H5Screate_simple(1, dims, NULL);
   hid_t d = make_dataset(h->file, path, ft, sp, -1);
   int rc = CY_OK;
-  if (d < 0 || H5Dwrite(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+  if (d < 0 || H5Dwrite(d, mt, H5S_ALL, H5S_ALL, xfer(h), buf) < 0)
     rc = cy__h5_fail(err, h->path, "write", path);
   else {
     char prefix[32], point[48];
@@ -722,7 +738,7 @@ static int write_axes(cy_h5w *w, hfile *h, const cy_study *st,
                       const char *prefix, cy_error *err) {
   int rc = CY_OK;
   for (size_t a = 0; rc == CY_OK && a < cy_study_n_axes(st); a++) {
-    char path[CY_ID_MAX + 16];
+    char path[32 + CY_ID_MAX]; /* a prefix[32] and an id */
     snprintf(path, sizeof path, "%s%s", prefix, cy_study_axis(st, a)->name);
     rc = write_axis(w, h, st, a, path, err);
   }
@@ -747,7 +763,7 @@ static int design_dataset(hfile *h, const char *path, hid_t ft, hid_t mt,
   hid_t sp = H5Screate_simple(nd, dims, NULL);
   hid_t d = make_dataset(h->file, path, ft, sp, -1);
   int rc = CY_OK;
-  if (d < 0 || H5Dwrite(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+  if (d < 0 || H5Dwrite(d, mt, H5S_ALL, H5S_ALL, xfer(h), buf) < 0)
     rc = cy__h5_fail(err, h->path, "write", path);
   if (!rc)
     rc = attach(h, d, names, nd, path, err);
@@ -885,7 +901,7 @@ static int write_provenance(cy_h5w *w, hfile *h, const cy_h5w_info *info,
   if (!tbuf)
     rc = nomem(err);
   else if (d < 0 || (memcpy(tbuf, text, tl),
-                     H5Dwrite(d, tt, H5S_ALL, H5S_ALL, H5P_DEFAULT, tbuf)) < 0)
+                     H5Dwrite(d, tt, H5S_ALL, H5S_ALL, xfer(h), tbuf)) < 0)
     rc = cy__h5_fail(err, h->path, "write", "/provenance/scenario_text");
   free(tbuf);
   if (!rc)
@@ -916,6 +932,7 @@ static void hfile_init(hfile *h, const char *path) {
     h->ds[f] = -1;
   for (int c = 0; c < CY_H5_N_EVENT_COLUMNS; c++)
     h->ev[c] = -1;
+  h->xfer_plist = -1;
 }
 
 /* Closes every object, then the file; CY_OK or the close's error. */
@@ -928,6 +945,8 @@ static int hfile_close(hfile *h, cy_error *err) {
       H5Dclose(h->ev[c]), h->ev[c] = -1;
   if (h->ev_scale >= 0)
     H5Dclose(h->ev_scale), h->ev_scale = -1;
+  if (h->xfer_plist >= 0)
+    H5Pclose(h->xfer_plist), h->xfer_plist = -1;
   int rc = CY_OK;
   if (h->file >= 0 && H5Fclose(h->file) < 0)
     rc = cy__h5_fail(err, h->path, "close", "/");
@@ -2076,7 +2095,7 @@ static int write_column(hfile *h, hid_t d, const char *name, hid_t mt, size_t n,
   hsize_t size[1] = {n};
   if (H5Dset_extent(d, size) < 0)
     return cy__h5_fail(err, h->path, "extend", name);
-  if (n && H5Dwrite(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+  if (n && H5Dwrite(d, mt, H5S_ALL, H5S_ALL, xfer(h), buf) < 0)
     return cy__h5_fail(err, h->path, "write", name);
   return CY_OK;
 }

@@ -467,12 +467,18 @@ struct cy__h5_zip {
 
 cy__h5_zip *cy__h5_zip_alloc(void) { return calloc(1, sizeof(cy__h5_zip)); }
 
+void cy__h5_zip_trim(cy__h5_zip *zp) {
+  for (int i = 0; i < 2; i++)
+    if (zp->ready[i]) {
+      deflateEnd(&zp->s[i]);
+      zp->ready[i] = false;
+    }
+}
+
 void cy__h5_zip_free(cy__h5_zip *zp) {
   if (!zp)
     return;
-  for (int i = 0; i < 2; i++)
-    if (zp->ready[i])
-      deflateEnd(&zp->s[i]);
+  cy__h5_zip_trim(zp);
   free(zp->shuf);
   free(zp);
 }

@@ -114,10 +114,13 @@ static inline bool cy__h5_shuffles(bool floats) { return !floats; }
  * states (set up on first use, ~256 KiB each, reset per chunk: setting one
  * up per chunk, as compress2() does, made deflate ~30% slower on the
  * flagship's chunks, large and small) and the shuffle scratch.
- * One per thread at a time; NULL when out of memory. */
+ * One thread at a time; NULL when out of memory. */
 typedef struct cy__h5_zip cy__h5_zip;
 cy__h5_zip *cy__h5_zip_alloc(void);
 void cy__h5_zip_free(cy__h5_zip *zp);
+/* Releases the zlib states (set up again on next use), keeping the
+ * scratch. */
+void cy__h5_zip_trim(cy__h5_zip *zp);
 
 /* One chunk of the final file filtered exactly as HDF5's shuffle (when
  * `shuffle`) and deflate (CY_H5_DEFLATE_LEVEL) filters would, for

@@ -187,6 +187,42 @@ check("... equals the single run, chunk bytes too",
       same_data(path("full150.h5"), path("all150.h5")) == [] and
       same_chunks(path("full150.h5"), path("all150.h5"), "timeseries/ops"))
 
+# Shards of a cysim that shuffled its float datasets too (before issue
+# 14), made by h5repack from today's: such a file as merge's template (it
+# holds the most runs: shard 0 has 14 of 40) makes merge shuffle the float
+# chunks it rebuilds as that file's datasets are filtered; beside today's
+# template, its float chunks are decoded and rebuilt unshuffled.  Either
+# way the data are the single run's, in the template's filters.
+with h5py.File(path(names[0])) as f:
+    floats = [f"summary/{n}" for n in f["summary"]
+              if f[f"summary/{n}"].dtype.kind == "f" and
+              f[f"summary/{n}"].chunks]  # not the sweep's coordinates
+# damage, hostility_final, fear_final and (io_small has an alliance)
+# alliance_end_day.
+check("today's four float datasets are not shuffled",
+      len(floats) == 4 and not any(h5py.File(path(names[0]))[n].shuffle
+                                   for n in floats), str(floats))
+
+
+def old_style(name):
+    spec = ",".join(floats)
+    subprocess.run(["h5repack", "-f", f"{spec}:SHUF", "-f", f"{spec}:GZIP=1",
+                    name, "old-" + name], cwd=tmp, check=True)
+    return "old-" + name
+
+
+for label, inputs, shuffled in (
+        ("an older template", [old_style(names[0])] + names[1:], True),
+        ("older inputs", names[:1] + [old_style(n) for n in names[1:]], False)):
+    r = cysim(["merge", "-o", "old.h5", "--force"] + inputs)
+    check(f"merge with {label}", r.returncode == 0, r.stderr)
+    check(f"... ({label}) equals the single run",
+          same_data(path("full.h5"), path("old.h5")) == [],
+          str(same_data(path("full.h5"), path("old.h5"))))
+    with h5py.File(path("old.h5")) as f:
+        check(f"... its floats shuffled: {shuffled} (the template's)",
+              all(f[n].shuffle == shuffled for n in floats))
+
 # ---- merge refuses ----
 def refused(what, args, needle):
     r = cysim(["merge", "-o", "refused.h5", "--allow-partial"] + args)

@@ -82,18 +82,54 @@ hid_t cy__h5r_file_id(const struct cy_h5r *r);
 int cy__h5_fail(cy_error *err, const char *path, const char *what,
                 const char *obj);
 
-/* zlib level 1, not the customary 4: on the flagship study (mostly-zero
- * uint32 time series after shuffle) it writes 2.5x faster for files 11%
- * larger (9.1 vs 8.2 MB), and deflate is nearly all of the writer's time. */
+/* How the final file's chunks are filtered, measured on the flagship
+ * (ru_cn_pact_2015.cfg, 7 x 1000 runs) and scenarios/world.cfg (193
+ * states, 100 runs) with the chunks those runs write (best of 3, one
+ * thread; bench/README.md "Output compression (issue 14)"):
+ * - zlib level 1, not the customary 4: level 4 costs several times the
+ *   time for a ~10% smaller file, and deflate is nearly all of the
+ *   writer's cost.
+ * - Integers are shuffled and deflated with Z_RLE (matches at distance 1
+ *   only): their shuffled bytes are mostly runs of zeros, which RLE finds
+ *   at once.  /timeseries/ops of the flagship (42.7 MB): 3.30 MB in 0.17
+ *   s, against 4.12 MB in 0.21 s with the default strategy; level 2 or 3
+ *   only trade time for size (3.96 MB in 0.22 s, 3.72 in 0.33); memLevel
+ *   9 (longer blocks) saves 0.2% of the size and no time.
+ * - Floats are deflated unshuffled with the default strategy: most values
+ *   are 0 (or repeat) and a nonzero double's eight bytes are noise, so
+ *   shuffling spreads that noise over eight byte planes.  /summary/damage
+ *   of world.cfg (30.4 MB): 4.71 MB in 0.12 s, against 11.66 MB in 0.41
+ *   s shuffled (10.28 MB with Z_RLE); the flagship's three float
+ *   summaries: 2.18 MB against 2.92.
+ * The strategy is the writer's business (any zlib inflates any deflate
+ * stream), and shuffle and deflate are built into every libhdf5, so
+ * every HDF5 reader reads the file. */
 enum { CY_H5_DEFLATE_LEVEL = 1 };
 
-/* One chunk of the final file filtered exactly as HDF5's shuffle and
- * deflate (CY_H5_DEFLATE_LEVEL) filters would, for H5Dwrite_chunk(): n
- * elements of esz bytes at src into *z (capacity *zcap, grown as needed),
- * *zlen bytes; *shuf (capacity *shuf_cap) is scratch.  Thread-safe, no
- * HDF5 call.  CY_ENOMEM, or CY_EINTERNAL when zlib fails. */
-int cy__h5_deflate_chunk(const unsigned char *src, size_t n, size_t esz,
-                         unsigned char **shuf, size_t *shuf_cap,
+/* Whether the final file shuffles a dataset of floats (`floats`) or of
+ * integers, as above. */
+static inline bool cy__h5_shuffles(bool floats) { return !floats; }
+
+/* What cy__h5_deflate_chunk() keeps from one chunk to the next: the zlib
+ * states (set up on first use, ~256 KiB each, reset per chunk: setting one
+ * up per chunk, as compress2() does, made deflate ~30% slower on the
+ * flagship's chunks, large and small) and the shuffle scratch.
+ * One thread at a time; NULL when out of memory. */
+typedef struct cy__h5_zip cy__h5_zip;
+cy__h5_zip *cy__h5_zip_alloc(void);
+void cy__h5_zip_free(cy__h5_zip *zp);
+/* Releases the zlib states (set up again on next use), keeping the
+ * scratch. */
+void cy__h5_zip_trim(cy__h5_zip *zp);
+
+/* One chunk of the final file filtered exactly as HDF5's shuffle (when
+ * `shuffle`) and deflate (CY_H5_DEFLATE_LEVEL) filters would, for
+ * H5Dwrite_chunk(): n elements of esz bytes at src into *z (capacity
+ * *zcap, grown as needed), *zlen bytes, with the strategy chosen above for
+ * floats or integers.  Thread-safe for distinct zp, no HDF5 call.
+ * CY_ENOMEM, or CY_EINTERNAL when zlib fails. */
+int cy__h5_deflate_chunk(cy__h5_zip *zp, const unsigned char *src, size_t n,
+                         size_t esz, bool shuffle, bool floats,
                          unsigned char **z, size_t *zcap, size_t *zlen);
 
 #endif

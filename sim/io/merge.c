@@ -51,8 +51,12 @@ typedef struct merger {
   hid_t ods[CY_H5_N_DATASETS];
   unsigned char *buf[CY_H5_N_DATASETS]; /* one block of each dataset */
   unsigned char *rows;                  /* one input's rows of a block */
-  unsigned char *shuf, *zb;
-  size_t shuf_cap, zcap;
+  /* The output's datasets are shuffled before deflate (the template's
+   * choice: older cysim shuffled floats too). */
+  bool shuffled[CY_H5_N_DATASETS];
+  cy__h5_zip *zip;
+  unsigned char *zb;
+  size_t zcap;
 } merger;
 
 static double now(void) {
@@ -369,6 +373,8 @@ static int open_output_dataset(merger *g, int f, cy_error *err) {
   if (g->ods[f] < 0)
     return cy__h5_fail(err, g->files.tmp, "open", name);
   hid_t op = H5Dget_create_plist(g->ods[f]);
+  for (int i = 0; i < H5Pget_nfilters(op); i++)
+    g->shuffled[f] |= filter_id(op, i) == H5Z_FILTER_SHUFFLE;
   hsize_t oc[5] = {0}, c[5];
   int nd = H5Pget_chunk(op, 5, oc);
   if (f == CY_H5_STATUS)
@@ -440,7 +446,8 @@ static int open_output(merger *g, cy_error *err) {
   for (int f = 0; f < CY_H5_N_DATASETS; f++)
     if (present(g, f) && !(g->buf[f] = malloc(g->C * g->per[f] * elem_size(f))))
       return nomem(err);
-  return (g->rows = malloc(g->C * largest)) ? CY_OK : nomem(err);
+  g->zip = cy__h5_zip_alloc();
+  return g->zip && (g->rows = malloc(g->C * largest)) ? CY_OK : nomem(err);
 }
 
 /* ---- blocks ---- */
@@ -550,8 +557,9 @@ static int build_block(merger *g, size_t p, size_t r0, size_t n,
     if (!present(g, f) || !g->per[f])
       continue;
     size_t zlen = 0;
-    rc = cy__h5_deflate_chunk(g->buf[f], g->C * g->per[f], elem_size(f),
-                              &g->shuf, &g->shuf_cap, &g->zb, &g->zcap, &zlen);
+    rc = cy__h5_deflate_chunk(g->zip, g->buf[f], g->C * g->per[f], elem_size(f),
+                              g->shuffled[f], dataset(f)->type == CY_ELEM_F64,
+                              &g->zb, &g->zcap, &zlen);
     hsize_t off[5] = {p, r0, 0, 0, 0};
     if (rc)
       rc = cy_error_set(err, rc, "%s: cannot compress a chunk (%s)",
@@ -811,7 +819,7 @@ static void merger_fini(merger *g) {
   free(g->owner);
   free(g->multi);
   free(g->rows);
-  free(g->shuf);
+  cy__h5_zip_free(g->zip);
   free(g->zb);
 }
 

@@ -48,8 +48,8 @@ typedef struct block {
   unsigned char *buf[CY_H5_N_DATASETS]; /* [C * per[f]] values */
   cy_log_record **logs;                 /* [C] copies until journalled */
   size_t *log_len;                      /* [C] */
-  /* Whole chunks, filtered by cy__h5w_compress() exactly as HDF5's
-   * (shuffle and) deflate filters would, for H5Dwrite_chunk(). */
+  /* Whole chunks, filtered by cy__h5w_compress() in the format of HDF5's
+   * (shuffle and) deflate filters, for H5Dwrite_chunk(). */
   bool compressed;
   unsigned char *z[CY_H5_N_DATASETS];
   size_t zlen[CY_H5_N_DATASETS], zcap[CY_H5_N_DATASETS];

@@ -122,8 +122,9 @@ void cy__h5_zip_free(cy__h5_zip *zp);
  * scratch. */
 void cy__h5_zip_trim(cy__h5_zip *zp);
 
-/* One chunk of the final file filtered exactly as HDF5's shuffle (when
- * `shuffle`) and deflate (CY_H5_DEFLATE_LEVEL) filters would, for
+/* One chunk of the final file filtered in the format of HDF5's shuffle
+ * (when `shuffle`) and deflate (CY_H5_DEFLATE_LEVEL) filters, which decode
+ * it (the bytes are not HDF5's own: the strategy differs), for
  * H5Dwrite_chunk(): n elements of esz bytes at src into *z (capacity
  * *zcap, grown as needed), *zlen bytes, with the strategy chosen above for
  * floats or integers.  Thread-safe for distinct zp, no HDF5 call.

@@ -119,10 +119,10 @@ int cy__h5w_tick(cy_h5w *w, bool now, cy_error *err);
 /* Blocks for the final file: cy__h5w_next_job() hands one out,
  * cy__h5w_compress() (thread-safe, no HDF5: (shuffle +) deflate in the
  * format HDF5's filters decode) may run on any thread, and cy__h5w_commit()
- * writes the
- * chunks with H5Dwrite_chunk() (compressing first if that was not done).
- * Deflate is nearly all of the writer's cost, so this takes it off the
- * writing thread.  A job handed out must be committed (or closed). */
+ * writes the chunks with H5Dwrite_chunk() (compressing first if that was
+ * not done).  Deflate is nearly all of the writer's cost, so this takes it
+ * off the writing thread.  A job handed out must be committed (or
+ * closed). */
 typedef struct block cy_h5w_job;
 cy_h5w_job *cy__h5w_next_job(cy_h5w *w);
 int cy__h5w_compress(const cy_h5w *w, cy_h5w_job *job);
